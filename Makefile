@@ -1,0 +1,59 @@
+# outsidein: `make demo` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Where PostgreSQL runs for the second pass of the test suite (skipped when none answers).
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/outsidein
+
+.PHONY: demo test test-sqlite test-postgres test-e2e lint format bench messages clean help
+
+help:
+	@echo "make demo   - install, migrate, load the demo organisation, serve on http://127.0.0.1:8000"
+	@echo "make test   - install dev tools and run every test (SQLite, PostgreSQL, browser)"
+	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - benchmarks; results in bench/results/"
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "outsidein needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.python-ok pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/outsidein demo
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python tests/run_all.py
+
+test-sqlite: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+test-postgres: $(VENV)/.installed-dev
+	OUTSIDEIN_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e"
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
+messages: $(VENV)/.installed-dev
+	cd src/outsidein && ../../$(BIN)/django-admin makemessages -l nl --no-obsolete --ignore 'static/*' && ../../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-output

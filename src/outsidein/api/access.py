@@ -1,0 +1,41 @@
+"""Helpers every API handler uses: who is calling, and may they do this."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from outsidein.core.models import Person
+from outsidein.core.permissions import can
+from outsidein.core.tenancy import get_scoped_or_404, scoped
+
+M = TypeVar("M", bound=models.Model)
+
+
+def caller(request: HttpRequest) -> Person:
+    person: Person = request.auth  # type: ignore[attr-defined]
+    return person
+
+
+def require(person: Person, action: str, model_or_obj: Any) -> None:
+    if not can(person, action, model_or_obj):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def related_or_422(person: Person, model: type[M], pk: int | None, field: str) -> M | None:
+    """A referenced record of the caller's organisation; a foreign or unknown id is bad input."""
+    if pk is None:
+        return None
+    found = scoped(person, model).filter(pk=pk).first()
+    if found is None:
+        raise ValidationError(
+            {field: _("There is no %(model)s with id %(id)s.") % {"model": model._meta.verbose_name, "id": pk}}
+        )
+    return found
+
+
+__all__ = ["caller", "get_scoped_or_404", "related_or_422", "require", "scoped"]

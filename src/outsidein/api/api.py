@@ -1,0 +1,110 @@
+"""The REST API object. Each app contributes a router from its own ``api.py``.
+
+Authentication: a personal API token (``Authorization: Bearer oi_…``) for scripts, or the browser
+session (with CSRF) for the pages' own calls. Errors share one shape with ninja's own validation
+errors: ``{"detail": [{"loc": [...], "msg": "..."}]}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from outsidein.core.models import Person
+from outsidein.core.services import authenticate_api_token
+from outsidein.core.tenancy import person_for_user
+
+
+class ApiTokenAuth(HttpBearer):
+    openapi_description = "A personal API token: `Authorization: Bearer oi_…` (Settings → API tokens)."
+
+    def authenticate(self, request: HttpRequest, token: str) -> Person | None:
+        api_token = authenticate_api_token(token)
+        if api_token is None:
+            return None
+        request.person = api_token.person  # type: ignore[attr-defined]
+        request.organisation = api_token.person.organisation  # type: ignore[attr-defined]
+        return api_token.person
+
+
+class EmployeeSessionAuth(SessionAuth):
+    """The logged-in employee of the browser session (CSRF checked for writes)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Person | None:
+        person = person_for_user(request.user)
+        if person is None:
+            return None
+        request.person = person  # type: ignore[attr-defined]
+        request.organisation = person.organisation  # type: ignore[attr-defined]
+        return person
+
+
+api = NinjaAPI(
+    title="outsidein API",
+    version="1",
+    description=(
+        "Customers, teams, people and segments of your organisation, and everything the "
+        "customer tells you. Every object belongs to the token owner's organisation; objects of "
+        "other organisations answer 404."
+    ),
+    auth=[ApiTokenAuth(), EmployeeSessionAuth()],
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"loc": ["body", field], "msg": " ".join(_messages(errors)), "type": "value_error"}
+            for field, errors in exc.error_dict.items()
+        ]
+    return [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]
+
+
+def _messages(errors: list[ValidationError]) -> list[str]:
+    out: list[str] = []
+    for error in errors:
+        out.extend(str(message) for message in error.messages)
+    return out
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    message = str(exc) or "Your role does not allow this."
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "Authentication required: send `Authorization: Bearer <your API token>`."},
+        status=401,
+    )
+
+
+def _register_routers() -> None:
+    from outsidein.core.api import router as core_router
+    from outsidein.jobs.api import router as jobs_router
+
+    api.add_router("/", core_router)
+    api.add_router("/jobs", jobs_router)
+
+
+_register_routers()

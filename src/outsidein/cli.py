@@ -1,0 +1,277 @@
+"""The `outsidein` command: a thin layer over Django's management commands."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import getpass
+import os
+import socket
+import sys
+from collections.abc import Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outsidein.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise CliError(str(exc)) from None
+
+
+def _check_database() -> None:
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        settings = connection.settings_dict
+        where = settings.get("HOST") or settings.get("NAME")
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CliError(
+            f"Cannot reach the database at {where}: {first_line}\n"
+            "Check OUTSIDEIN_DATABASE_URL and that the database server is running."
+        ) from None
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CliError(
+                    f"Port {port} on {host} is already in use (is outsidein already running?). "
+                    f"Stop the other program or choose another port with --port."
+                ) from None
+            raise CliError(f"Cannot listen on {host}:{port}: {exc.strerror}.") from None
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    _check_database()
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _serve(host: str, port: int, workers: int, *, reload: bool = False) -> None:
+    _check_port_free(host, port)
+    _check_database()
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db import connection
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise CliError("The database is not up to date. Run `outsidein migrate` first.")
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "outsidein.wsgi:application",
+        "--bind",
+        f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("OUTSIDEIN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+    if reload:
+        args.append("--reload")
+    sys.stdout.flush()
+    os.execv(sys.executable, args)  # noqa: S606  (replaces this process with the server)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    _setup_django()
+    _migrate()
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_database()
+    from outsidein.core.demo import seed_demo
+
+    report = seed_demo(seed=args.seed)
+    verb = "Created" if report.created else "Kept"
+    print(
+        f"{verb} the demo organisation: {report.customers} customers, {report.people} people, "
+        f"{report.teams} teams, {report.segments} segments."
+    )
+
+
+def _print_demo_banner(host: str, port: int, logins: Sequence[object]) -> None:
+    from outsidein.core.demo import DEMO_PASSWORD
+
+    url_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
+    print()
+    print("=" * 64)
+    print(f"  outsidein is starting on  http://{url_host}:{port}/")
+    print()
+    for login in logins:
+        print(f"  {login.role:<9} {login.email:<34} password: {DEMO_PASSWORD}")  # type: ignore[attr-defined]
+    print()
+    print("  Stop with Ctrl+C.")
+    print("=" * 64)
+    print()
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_port_free(args.host, args.port)
+    _migrate(verbosity=0)
+    from outsidein.core.demo import seed_demo
+
+    print("Loading the demo organisation (first time takes a few seconds)…")
+    report = seed_demo()
+    print(
+        f"Demo organisation ready: {report.customers} customers, {report.people} people, "
+        f"{report.teams} teams."
+    )
+    if args.no_serve:
+        return
+    _print_demo_banner(args.host, args.port, report.logins)
+    _serve(args.host, args.port, args.workers)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _setup_django()
+    _serve(args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_database()
+    from django.core.management import call_command
+
+    options: dict[str, object] = {"interval": args.interval}
+    if args.batch:
+        options["batch"] = True
+    call_command("db_worker", **options)
+
+
+def cmd_createadmin(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_database()
+    from django.core.exceptions import ValidationError
+
+    from outsidein.core.services import create_administrator
+
+    password = args.password or os.environ.get("OUTSIDEIN_ADMIN_PASSWORD", "")
+    if not password:
+        if not sys.stdin.isatty():
+            raise CliError("Give a password with --password or OUTSIDEIN_ADMIN_PASSWORD.")
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CliError("The two passwords differ.")
+    try:
+        person = create_administrator(
+            org_slug=args.org,
+            org_name=args.org_name,
+            name=args.name,
+            email=args.email,
+            password=password,
+        )
+    except ValidationError as exc:
+        raise CliError(_validation_text(exc)) from None
+    print(f"Administrator {person.email} can now log in to {person.organisation.name}.")
+
+
+def _validation_text(exc: object) -> str:
+    from django.core.exceptions import ValidationError
+
+    assert isinstance(exc, ValidationError)
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(str(m) for e in errors for m in e.messages)}"
+            for field, errors in exc.error_dict.items()
+        )
+    return " ".join(exc.messages)
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["outsidein manage", *args.rest])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="outsidein",
+        description=(
+            "outsidein: hear the customer, practise the customer-centric norms, and measure "
+            "the gap. Settings come from OUTSIDEIN_* environment variables (see .env.example)."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def server_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
+        p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s)")
+        p.add_argument("--workers", type=int, default=2, help="server processes (default %(default)s)")
+
+    p = sub.add_parser("demo", help="migrate, load the demo organisation and serve it (one command)")
+    server_options(p)
+    p.add_argument("--no-serve", action="store_true", help="prepare the demo but do not start the server")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run the production web server (gunicorn)")
+    server_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the background worker (Django Tasks, database backend)")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls (default %(default)s)")
+    p.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="create or update the database tables")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("createadmin", help="create an organisation's first administrator")
+    p.add_argument("--org", required=True, help="organisation short name (slug); created if new")
+    p.add_argument("--org-name", help="organisation display name (for a new organisation)")
+    p.add_argument("--email", required=True, help="the administrator's email address (their login)")
+    p.add_argument("--name", default="", help="the administrator's full name")
+    p.add_argument("--password", help="password (else OUTSIDEIN_ADMIN_PASSWORD, else asked)")
+    p.set_defaults(func=cmd_createadmin)
+
+    p = sub.add_parser("seed-demo", help="load the demo organisation (idempotent)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (default %(default)s)")
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("manage", help="run any Django management command", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except CliError as exc:
+        print(f"outsidein: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Exporting customers to CSV, as a background job with progress."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from outsidein.core.models import Customer
+from outsidein.jobs.models import Job
+from outsidein.jobs.services import Reporter, job_handler
+
+EXPORT_COLUMNS = [
+    "external_id",
+    "kind",
+    "name",
+    "email",
+    "phone",
+    "language",
+    "city",
+    "segment",
+    "consent_surveys",
+    "consent_marketing",
+    "created_at",
+]
+BATCH = 500
+
+
+@job_handler("customers.export")
+def export_customers(job: Job, report: Reporter) -> dict[str, Any]:
+    customers = Customer.objects.filter(organisation_id=job.organisation_id).select_related(
+        "segment"
+    )
+    total = customers.count()
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    filename = f"customers-{stamp}.csv"
+    relative = Path("exports") / str(job.organisation_id) / f"{job.uuid}.csv"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    report(0, f"Exporting {total} customers")
+    written = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for customer in customers.order_by("pk").iterator(chunk_size=BATCH):
+            writer.writerow(
+                [
+                    customer.external_id,
+                    customer.kind,
+                    customer.name,
+                    customer.email,
+                    customer.phone,
+                    customer.language,
+                    customer.city,
+                    customer.segment.name if customer.segment else "",
+                    int(customer.consent_surveys),
+                    int(customer.consent_marketing),
+                    customer.created_at.isoformat(),
+                ]
+            )
+            written += 1
+            if written % BATCH == 0:
+                report(int(100 * written / max(total, 1)), f"{written} of {total} written")
+    report(100, f"{written} customers written")
+    return {"file": str(relative), "filename": filename, "rows": written}

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from outsidein.core.models import Customer, Language, Person, Role, Segment, Team
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, email, city, phone or customer number"), "type": "search"}
+        ),
+    )
+    segment = forms.ModelChoiceField(
+        label=_("Segment"), queryset=Segment.objects.none(), required=False, empty_label=_("All segments")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Businesses and consumers")), *Customer._meta.get_field("kind").choices],
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
+    )
+
+    def __init__(self, *args: Any, segments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = segments
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "kind",
+            "external_id",
+            "email",
+            "phone",
+            "language",
+            "city",
+            "segment",
+            "consent_surveys",
+            "consent_marketing",
+        ]
+
+    def __init__(self, *args: Any, segments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = segments
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EMPLOYEE)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    customer_facing = forms.BooleanField(
+        label=_("Customer-facing role"),
+        required=False,
+        help_text=_("Their daily job is to speak with customers (helpdesk, account management)."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+    @classmethod
+    def initial_from(cls, person: Person) -> dict[str, Any]:
+        return {
+            "name": person.name,
+            "email": person.email,
+            "role": person.role,
+            "team": person.team,
+            "job_title": person.job_title,
+            "customer_facing": person.customer_facing,
+            "language": person.language,
+        }
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use this token, e.g. “CRM sync” or “monthly export script”."),
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                validate_password(first, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

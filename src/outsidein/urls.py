@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from outsidein.api.api import api
+
+urlpatterns = [
+    path("", include("outsidein.core.urls")),
+    path("jobs/", include("outsidein.jobs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main navigation, marking the section the current page belongs to."""
+    person = getattr(request, "person", None)
+    if person is None:
+        return {"nav_items": []}
+    items = [
+        ("home", _("Overview"), reverse("home")),
+        ("customers", _("Customers"), reverse("customer-list")),
+        ("teams", _("Teams & people"), reverse("team-list")),
+        ("jobs", _("Jobs"), reverse("job-list")),
+    ]
+    path = request.path
+    nav = []
+    for key, label, url in items:
+        active = path == url if url == "/" else path.startswith(url)
+        nav.append({"key": key, "label": label, "url": url, "active": active})
+    return {"nav_items": nav, "current_person": person}
