@@ -3,8 +3,6 @@
 Handlers are thin: parse, check the caller's permission, call a service, answer.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 
@@ -56,7 +54,7 @@ class SegmentOut(Schema):
 
 
 class SegmentFilter(FilterSchema):
-    q: str | None = Field(None, q="name__icontains", description="Part of the name")
+    q: str | None = Field(None, description="Part of the name", json_schema_extra={"q": "name__icontains"})
 
 
 @router.get("/segments", response=list[SegmentOut], tags=["segments"])
@@ -123,7 +121,7 @@ class TeamOut(Schema):
 
 
 class TeamFilter(FilterSchema):
-    q: str | None = Field(None, q="name__icontains", description="Part of the name")
+    q: str | None = Field(None, description="Part of the name", json_schema_extra={"q": "name__icontains"})
     parent_id: int | None = Field(None, description="Only teams directly under this one")
     kind: Literal["department", "team"] | None = None
 
@@ -212,7 +210,9 @@ class PersonOut(Schema):
 
 class PersonFilter(FilterSchema):
     q: str | None = Field(
-        None, q=["name__icontains", "email__icontains"], description="Part of name or email"
+        None,
+        description="Part of name or email",
+        json_schema_extra={"q": ["name__icontains", "email__icontains"]},
     )
     team_id: int | None = None
     role: RoleCode | None = None

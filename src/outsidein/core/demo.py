@@ -68,7 +68,7 @@ class LoginSpec(NamedTuple):
 class Staff(NamedTuple):
     job_title: str
     customer_facing: bool
-    count: int
+    headcount: int
     role: str = "employee"
 
 
@@ -366,13 +366,8 @@ def _create_customers(
         used_names.add(customer.name)
         used_emails.add(customer.email)
         customers.append(customer)
+    # SQLite and PostgreSQL both return the new ids, so contact people can point at them.
     created = Customer.objects.bulk_create(customers)
-    if any(customer.pk is None for customer in created):  # a database that returns no ids
-        ids = dict(
-            Customer.objects.filter(organisation=organisation).values_list("external_id", "pk")
-        )
-        for customer in created:
-            customer.pk = ids[customer.external_id]
     rows: list[CustomerContactPerson] = []
     for index, people in contacts:
         for person in people:

@@ -92,6 +92,17 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
 
+    def check_unique_in_organisation(self, field: str, message: str, **lookup: Any) -> None:
+        """A field-named error for a duplicate; the database constraint stays the last guard."""
+        value = getattr(self, field)
+        if value in ("", None):
+            return
+        duplicates = type(self)._default_manager.filter(
+            organisation_id=self.organisation_id, **(lookup or {field: value})
+        ).exclude(pk=self.pk)
+        if duplicates.exists():
+            raise ValidationError({field: message})
+
     def check_same_organisation(self, **related: TenantModel | None) -> None:
         """Refuse links to records of another organisation (a cross-tenant leak)."""
         errors = {
@@ -122,6 +133,11 @@ class Segment(TenantModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        self.check_unique_in_organisation(
+            "name", _("There is already a segment with this name."), name__iexact=self.name
+        )
+
 
 class TeamKind(models.TextChoices):
     DEPARTMENT = "department", _("Department")
@@ -136,7 +152,8 @@ class Team(TenantModel):
     kind = models.CharField(_("kind"), max_length=12, choices=TeamKind.choices, default="team")
     parent = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        # RESTRICT: a department with teams cannot be deleted alone, but the whole organisation can.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="children",
@@ -157,6 +174,7 @@ class Team(TenantModel):
 
     def clean(self) -> None:
         self.check_same_organisation(parent=self.parent)
+        self.check_unique_in_organisation("slug", _("There is already a team with this short name."))
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk:
@@ -216,6 +234,11 @@ class Person(TenantModel):
 
     def clean(self) -> None:
         self.check_same_organisation(team=self.team)
+        self.check_unique_in_organisation(
+            "email",
+            _("Someone in this organisation already has this email address."),
+            email__iexact=self.email,
+        )
 
     @property
     def is_admin(self) -> bool:
@@ -292,6 +315,9 @@ class Customer(TenantModel):
 
     def clean(self) -> None:
         self.check_same_organisation(segment=self.segment)
+        self.check_unique_in_organisation(
+            "external_id", _("Another customer already has this external id.")
+        )
 
 
 class CustomerContactPerson(TenantModel):

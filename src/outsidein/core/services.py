@@ -40,7 +40,9 @@ from outsidein.core.models import (
 
 
 def _save_validated(obj: models.Model) -> None:
-    obj.full_clean()
+    # Uniqueness is checked in each model's clean() with a message naming the field; the
+    # database constraints remain as the guard against races.
+    obj.full_clean(validate_constraints=False)
     obj.save()
 
 
