@@ -13,6 +13,8 @@ from outsidein.core.models import Organisation, Person
 from outsidein.core.services import create_api_token
 from tests.factories import OrganisationFactory, PersonFactory, TeamFactory
 
+pytest_plugins = ["tests.smtp"]
+
 # Keep test runs from writing into the developer's ./var folder.
 os.environ.setdefault("OUTSIDEIN_DATA_DIR", "/tmp/outsidein-test-data")
 

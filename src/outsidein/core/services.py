@@ -46,6 +46,17 @@ def _save_validated(obj: models.Model) -> None:
     obj.save()
 
 
+def _update_validated(obj: models.Model, changes: dict[str, Any], allowed: Iterable[str]) -> None:
+    """Apply and save changes; on bad input the object is left as it was in the database."""
+    try:
+        _apply(obj, changes, allowed)
+        _save_validated(obj)
+    except ValidationError:
+        if obj.pk:
+            obj.refresh_from_db()
+        raise
+
+
 def _apply(obj: models.Model, changes: dict[str, Any], allowed: Iterable[str]) -> None:
     allowed = set(allowed)
     unknown = set(changes) - allowed
@@ -80,8 +91,7 @@ def create_segment(organisation: Organisation, **fields: Any) -> Segment:
 
 @transaction.atomic
 def update_segment(segment: Segment, **changes: Any) -> Segment:
-    _apply(segment, changes, SEGMENT_FIELDS)
-    _save_validated(segment)
+    _update_validated(segment, changes, SEGMENT_FIELDS)
     return segment
 
 
@@ -106,8 +116,7 @@ def create_team(organisation: Organisation, **fields: Any) -> Team:
 
 @transaction.atomic
 def update_team(team: Team, **changes: Any) -> Team:
-    _apply(team, changes, TEAM_FIELDS)
-    _save_validated(team)
+    _update_validated(team, changes, TEAM_FIELDS)
     return team
 
 
@@ -169,11 +178,10 @@ def create_customer(organisation: Organisation, **fields: Any) -> Customer:
 
 @transaction.atomic
 def update_customer(customer: Customer, **changes: Any) -> Customer:
-    consent_before = (customer.consent_surveys, customer.consent_marketing)
-    _apply(customer, changes, CUSTOMER_FIELDS)
-    if (customer.consent_surveys, customer.consent_marketing) != consent_before:
-        customer.consent_updated_at = timezone.now()
-    _save_validated(customer)
+    consent_fields = ("consent_surveys", "consent_marketing")
+    if any(f in changes and changes[f] != getattr(customer, f) for f in consent_fields):
+        changes = {**changes, "consent_updated_at": timezone.now()}
+    _update_validated(customer, changes, (*CUSTOMER_FIELDS, "consent_updated_at"))
     return customer
 
 
@@ -271,12 +279,15 @@ def create_person(organisation: Organisation, **fields: Any) -> Person:
 
 @transaction.atomic
 def update_person(person: Person, **changes: Any) -> Person:
-    was_last_admin = person.role == Role.ADMIN and _admin_count(person.organisation_id) == 1
-    _apply(person, changes, PERSON_FIELDS + ("is_active",))
-    person.email = (person.email or "").strip().lower()
-    if was_last_admin and (person.role != Role.ADMIN or not person.is_active):
+    is_last_admin = person.role == Role.ADMIN and _admin_count(person.organisation_id) == 1
+    stays_admin = changes.get("role", person.role) == Role.ADMIN and changes.get(
+        "is_active", person.is_active
+    )
+    if is_last_admin and not stays_admin:
         raise ValidationError({"role": _("An organisation needs at least one administrator.")})
-    _save_validated(person)
+    if "email" in changes:
+        changes = {**changes, "email": (changes["email"] or "").strip().lower()}
+    _update_validated(person, changes, (*PERSON_FIELDS, "is_active"))
     if person.user_id and "email" in changes:
         User.objects.filter(pk=person.user_id).update(email=person.email)
     if person.user_id and "is_active" in changes:
