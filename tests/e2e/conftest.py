@@ -147,11 +147,15 @@ def e2e_tenant(transactional_db: Any) -> Any:
         email="marieke@vandijk-installatie.example",
         is_primary=True,
     )
-    CustomerFactory(organisation=organisation, name="Bakkerij Jansen", kind="business", city="Zwolle")
+    CustomerFactory(
+        organisation=organisation, name="Bakkerij Jansen", kind="business", city="Zwolle"
+    )
     CustomerFactory(
         organisation=organisation, name="Sanne Visser", city="Amsterdam", segment=households
     )
-    CustomerFactory(organisation=organisation, name="Pieter Bakker", city="Rotterdam", language="en")
+    CustomerFactory(
+        organisation=organisation, name="Pieter Bakker", city="Rotterdam", language="en"
+    )
     CustomerFactory(organisation=organisation, name="Fatima El Amrani", city="Den Haag")
     tenant.business_customer = business  # type: ignore[attr-defined]
     return tenant

@@ -89,13 +89,13 @@ def test_jobs_of_others_are_not_visible(tenant: Tenant, other_tenant: Tenant) ->
     assert admin.get(f"/jobs/{foreign.pk}/").status_code == 404
 
 
-def test_the_database_worker_runs_a_queued_job(
-    tenant: Tenant, settings: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    """The real path: enqueue into the database backend, then `db_worker --batch` runs it."""
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_runs_a_queued_job(tenant: Tenant, settings: Any) -> None:
+    """The real path: enqueue into the database backend on commit, then `db_worker --batch`
+    runs it (the worker manages its own connections, so this test commits for real)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     CustomerFactory.create_batch(2, organisation=tenant.organisation)
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+    with transaction.atomic():
         job = start_job(
             tenant.organisation, kind="customers.export", title="x", created_by=tenant.admin
         )
