@@ -52,8 +52,12 @@ class Tenant:
 
 def make_tenant(slug: str) -> Tenant:
     organisation = OrganisationFactory(slug=slug, name=slug.title())
-    department = TeamFactory(organisation=organisation, name="Service", slug="service", kind="department")
-    team = TeamFactory(organisation=organisation, name="Helpdesk", slug="helpdesk", parent=department)
+    department = TeamFactory(
+        organisation=organisation, name="Service", slug="service", kind="department"
+    )
+    team = TeamFactory(
+        organisation=organisation, name="Helpdesk", slug="helpdesk", parent=department
+    )
     return Tenant(
         organisation=organisation,
         admin=PersonFactory(organisation=organisation, role="admin", email=f"admin@{slug}.test"),

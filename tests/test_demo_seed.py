@@ -52,10 +52,14 @@ def test_demo_organisation_is_big_and_believable() -> None:
 
 def test_seed_is_deterministic() -> None:
     seed_demo(now=NOW)
-    snapshot = list(Customer.objects.order_by("external_id").values_list("external_id", "name", "email")[:50])
+    snapshot = list(
+        Customer.objects.order_by("external_id").values_list("external_id", "name", "email")[:50]
+    )
     Organisation.objects.all().delete()
     seed_demo(now=NOW)
-    again = list(Customer.objects.order_by("external_id").values_list("external_id", "name", "email")[:50])
+    again = list(
+        Customer.objects.order_by("external_id").values_list("external_id", "name", "email")[:50]
+    )
     assert snapshot == again
 
 

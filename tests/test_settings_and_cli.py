@@ -39,7 +39,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
 
 
 def test_production_refuses_to_start_without_allowed_hosts(tmp_path: Path) -> None:
-    result = run_cli(["migrate"], tmp_path, OUTSIDEIN_ENV="production", OUTSIDEIN_SECRET_KEY="s" * 50)
+    result = run_cli(
+        ["migrate"], tmp_path, OUTSIDEIN_ENV="production", OUTSIDEIN_SECRET_KEY="s" * 50
+    )
     assert result.returncode == 2
     assert "OUTSIDEIN_ALLOWED_HOSTS" in result.stderr
 
@@ -92,14 +94,31 @@ def test_serve_reports_a_port_in_use(tmp_path: Path) -> None:
 def test_createadmin_then_login_works(tmp_path: Path) -> None:
     assert run_cli(["migrate"], tmp_path).returncode == 0
     result = run_cli(
-        ["createadmin", "--org", "acme", "--org-name", "Acme B.V.", "--email", "boss@acme.test",
-         "--password", "a-long-admin-passphrase"],
+        [
+            "createadmin",
+            "--org",
+            "acme",
+            "--org-name",
+            "Acme B.V.",
+            "--email",
+            "boss@acme.test",
+            "--password",
+            "a-long-admin-passphrase",
+        ],
         tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "boss@acme.test" in result.stdout
     again = run_cli(
-        ["createadmin", "--org", "acme", "--email", "boss@acme.test", "--password", "another-long-pass"],
+        [
+            "createadmin",
+            "--org",
+            "acme",
+            "--email",
+            "boss@acme.test",
+            "--password",
+            "another-long-pass",
+        ],
         tmp_path,
     )
     assert again.returncode == 2
@@ -122,7 +141,10 @@ def test_production_settings_are_secure(tmp_path: Path) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup();" + code],
-        capture_output=True, text=True, env=clean, timeout=60,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=60,
     )
     assert result.stdout.split() == ["True", "True", "True", "False", "True"], result.stderr
 

@@ -70,8 +70,8 @@ def _migrate(verbosity: int = 1) -> None:
 def _serve(host: str, port: int, workers: int, *, reload: bool = False) -> None:
     _check_port_free(host, port)
     _check_database()
-    from django.db.migrations.executor import MigrationExecutor
     from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
@@ -221,13 +221,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def server_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
+        p.add_argument(
+            "--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)"
+        )
         p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s)")
-        p.add_argument("--workers", type=int, default=2, help="server processes (default %(default)s)")
+        p.add_argument(
+            "--workers", type=int, default=2, help="server processes (default %(default)s)"
+        )
 
-    p = sub.add_parser("demo", help="migrate, load the demo organisation and serve it (one command)")
+    p = sub.add_parser(
+        "demo", help="migrate, load the demo organisation and serve it (one command)"
+    )
     server_options(p)
-    p.add_argument("--no-serve", action="store_true", help="prepare the demo but do not start the server")
+    p.add_argument(
+        "--no-serve", action="store_true", help="prepare the demo but do not start the server"
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="run the production web server (gunicorn)")
@@ -235,7 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="run the background worker (Django Tasks, database backend)")
-    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls (default %(default)s)")
+    p.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between polls (default %(default)s)"
+    )
     p.add_argument("--batch", action="store_true", help="run what is queued, then exit")
     p.set_defaults(func=cmd_worker)
 

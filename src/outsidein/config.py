@@ -62,7 +62,7 @@ def database_from_url(url: str, *, default_sqlite: Path) -> dict[str, Any]:
                 "Use postgresql://USER:PASSWORD@HOST:PORT/NAME or sqlite:////absolute/path.sqlite3."
             )
         try:
-            config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+            config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
         except (ValueError, KeyError) as exc:
             raise ImproperlyConfigured(
                 f"OUTSIDEIN_DATABASE_URL could not be read ({exc}): {url!r}"

@@ -41,7 +41,8 @@ def _secret_key() -> str:
     if PRODUCTION:
         raise ImproperlyConfigured(
             "OUTSIDEIN_SECRET_KEY is missing. Production mode (OUTSIDEIN_ENV=production) needs a "
-            "long random secret key, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+            "long random secret key, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
     # Laptop install: generate once, keep in the data folder, never in the repository.
     key_file = DATA_DIR / "secret_key.txt"
@@ -178,7 +179,10 @@ MEDIA_URL = "/media/"
 _cache_url = env_str("OUTSIDEIN_CACHE_URL", "")
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
     }
 elif _cache_url == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -203,8 +207,10 @@ TASKS = {
 
 # Email
 EMAIL_BACKEND = env_str("OUTSIDEIN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-if not PRODUCTION and "OUTSIDEIN_EMAIL_HOST" not in os.environ and (
-    "OUTSIDEIN_EMAIL_BACKEND" not in os.environ
+if (
+    not PRODUCTION
+    and "OUTSIDEIN_EMAIL_HOST" not in os.environ
+    and ("OUTSIDEIN_EMAIL_BACKEND" not in os.environ)
 ):
     # A laptop install without a mail server prints emails on the console instead of failing.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

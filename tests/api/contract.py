@@ -43,9 +43,7 @@ class CrudContract:
         raise NotImplementedError
 
     # --- helpers -------------------------------------------------------------------------------
-    def call(
-        self, method: str, path: str, headers: dict[str, str] | None, body: Any = None
-    ) -> Any:
+    def call(self, method: str, path: str, headers: dict[str, str] | None, body: Any = None) -> Any:
         client = Client()
         kwargs: dict[str, Any] = {"headers": headers or {}}
         if body is not None:
@@ -125,7 +123,10 @@ class CrudContract:
     def test_create_with_malformed_json_is_rejected(self, tenant: Tenant) -> None:
         client = Client()
         response = client.post(
-            self.path, data="{not json", content_type="application/json", headers=self.headers(tenant)
+            self.path,
+            data="{not json",
+            content_type="application/json",
+            headers=self.headers(tenant),
         )
         assert response.status_code in {400, 422}
 

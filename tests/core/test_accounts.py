@@ -135,7 +135,8 @@ def test_invitation_link_that_was_tampered_with_is_refused(tenant: Tenant) -> No
 
 def test_employee_cannot_invite(tenant: Tenant) -> None:
     response = tenant.client_for(tenant.employee).post(
-        "/people/invite/", {"name": "Y", "email": "y@acme.test", "role": "employee", "language": "nl"}
+        "/people/invite/",
+        {"name": "Y", "email": "y@acme.test", "role": "employee", "language": "nl"},
     )
     assert response.status_code == 403
     assert not Person.objects.filter(email="y@acme.test").exists()

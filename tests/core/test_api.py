@@ -117,13 +117,19 @@ def test_duplicate_external_id_is_422_naming_the_field(tenant: Tenant) -> None:
         {"name": "Twin", "external_id": "PS-1"},
     )
     assert response.status_code == 422, response.content
-    assert any("external_id" in str(e["loc"]) or "external id" in e["msg"].lower() for e in response.json()["detail"])
+    assert any(
+        "external_id" in str(e["loc"]) or "external id" in e["msg"].lower()
+        for e in response.json()["detail"]
+    )
 
 
 def test_customer_search_and_filters(tenant: Tenant) -> None:
     segment = SegmentFactory(organisation=tenant.organisation, name="MKB")
     match = CustomerFactory(
-        organisation=tenant.organisation, name="Van Dijk Installatie", segment=segment, kind="business"
+        organisation=tenant.organisation,
+        name="Van Dijk Installatie",
+        segment=segment,
+        kind="business",
     )
     CustomerFactory(organisation=tenant.organisation, name="Jansen", kind="consumer")
     headers = tenant.api_headers(tenant.employee)
@@ -152,7 +158,12 @@ def test_manager_cannot_make_an_administrator(tenant: Tenant) -> None:
         "post",
         "/api/v1/people",
         tenant.api_headers(tenant.manager),
-        {"name": "Power Grab", "email": "grab@example.org", "role": "admin", "team_id": tenant.manager.team_id},
+        {
+            "name": "Power Grab",
+            "email": "grab@example.org",
+            "role": "admin",
+            "team_id": tenant.manager.team_id,
+        },
     )
     assert response.status_code == 403
     assert not Person.objects.filter(email="grab@example.org").exists()
@@ -163,7 +174,10 @@ def test_manager_adds_people_to_their_own_team_only(tenant: Tenant) -> None:
     api = TestPeopleApi()
     headers = tenant.api_headers(tenant.manager)
     refused = api.call(
-        "post", "/api/v1/people", headers, {"name": "A", "email": "a@example.org", "team_id": elsewhere.pk}
+        "post",
+        "/api/v1/people",
+        headers,
+        {"name": "A", "email": "a@example.org", "team_id": elsewhere.pk},
     )
     assert refused.status_code == 403
     accepted = api.call(

@@ -21,7 +21,9 @@ def test_home_shows_real_figures(tenant: Tenant) -> None:
 
 def test_customer_list_searches_and_filters(tenant: Tenant, other_tenant: Tenant) -> None:
     segment = SegmentFactory(organisation=tenant.organisation, name="MKB")
-    wanted = CustomerFactory(organisation=tenant.organisation, name="Bakkerij Jansen", segment=segment)
+    wanted = CustomerFactory(
+        organisation=tenant.organisation, name="Bakkerij Jansen", segment=segment
+    )
     CustomerFactory(organisation=tenant.organisation, name="Jansen Wonen")
     CustomerFactory(organisation=other_tenant.organisation, name="Bakkerij Elders")
     client = tenant.client_for(tenant.employee)
@@ -59,7 +61,9 @@ def test_customer_detail_shows_contact_people(tenant: Tenant) -> None:
 
 def test_manager_adds_a_customer_and_bad_input_is_named(tenant: Tenant) -> None:
     client = tenant.client_for(tenant.manager)
-    bad = client.post("/customers/new/", {"name": "", "kind": "consumer", "language": "nl", "email": "nope"})
+    bad = client.post(
+        "/customers/new/", {"name": "", "kind": "consumer", "language": "nl", "email": "nope"}
+    )
     assert bad.status_code == 200
     assert set(bad.context["form"].errors) >= {"name", "email"}
     assert not Customer.objects.exists()
@@ -74,7 +78,8 @@ def test_manager_adds_a_customer_and_bad_input_is_named(tenant: Tenant) -> None:
 def test_duplicate_external_id_in_the_form_is_named(tenant: Tenant) -> None:
     CustomerFactory(organisation=tenant.organisation, external_id="PS-9")
     response = tenant.client_for(tenant.admin).post(
-        "/customers/new/", {"name": "Twin", "kind": "consumer", "language": "nl", "external_id": "PS-9"}
+        "/customers/new/",
+        {"name": "Twin", "kind": "consumer", "language": "nl", "external_id": "PS-9"},
     )
     assert response.status_code == 200
     assert "external_id" in response.context["form"].errors

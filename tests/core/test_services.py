@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from outsidein.core import services
 from outsidein.core.models import Customer, Person
@@ -132,9 +134,7 @@ def test_scoped_lookup_of_another_organisation_is_not_found(
 
 
 def test_search_finds_customers_by_their_contact_people(tenant: Tenant) -> None:
-    contact = ContactPersonFactory(
-        customer__organisation=tenant.organisation, name="Marieke Smit"
-    )
+    contact = ContactPersonFactory(customer__organisation=tenant.organisation, name="Marieke Smit")
     CustomerFactory(organisation=tenant.organisation, name="Someone else")
     found = services.search_customers(Customer.objects.all(), query="marieke")
     assert list(found) == [contact.customer]
@@ -157,7 +157,9 @@ def test_token_authentication_never_crashes_on_garbage(text: str) -> None:
 
 def test_overview_figures(tenant: Tenant) -> None:
     segment = SegmentFactory(organisation=tenant.organisation, name="MKB")
-    CustomerFactory.create_batch(3, organisation=tenant.organisation, segment=segment, kind="business")
+    CustomerFactory.create_batch(
+        3, organisation=tenant.organisation, segment=segment, kind="business"
+    )
     CustomerFactory(organisation=tenant.organisation, consent_surveys=False)
     overview = services.organisation_overview(tenant.organisation)
     assert overview.customers == 4

@@ -31,7 +31,10 @@ def test_export_job_writes_every_customer_of_the_organisation(
     CustomerFactory.create_batch(3, organisation=tenant.organisation)
     CustomerFactory(organisation=other_tenant.organisation, name="Not ours")
     job = Job.objects.create(
-        organisation=tenant.organisation, kind="customers.export", title="x", created_by=tenant.admin
+        organisation=tenant.organisation,
+        kind="customers.export",
+        title="x",
+        created_by=tenant.admin,
     )
     run_job(job.pk)
     job.refresh_from_db()
@@ -74,12 +77,20 @@ def test_export_from_the_page_runs_and_downloads(
 
 def test_jobs_of_others_are_not_visible(tenant: Tenant, other_tenant: Tenant) -> None:
     mine = Job.objects.create(
-        organisation=tenant.organisation, kind="customers.export", title="mine", created_by=tenant.employee
+        organisation=tenant.organisation,
+        kind="customers.export",
+        title="mine",
+        created_by=tenant.employee,
     )
     colleague = Job.objects.create(
-        organisation=tenant.organisation, kind="customers.export", title="colleague", created_by=tenant.manager
+        organisation=tenant.organisation,
+        kind="customers.export",
+        title="colleague",
+        created_by=tenant.manager,
     )
-    foreign = Job.objects.create(organisation=other_tenant.organisation, kind="customers.export", title="f")
+    foreign = Job.objects.create(
+        organisation=other_tenant.organisation, kind="customers.export", title="f"
+    )
     employee = tenant.client_for(tenant.employee)
     assert employee.get(f"/jobs/{mine.pk}/").status_code == 200
     assert employee.get(f"/jobs/{colleague.pk}/").status_code == 404

@@ -33,7 +33,10 @@ def related_or_422(person: Person, model: type[M], pk: int | None, field: str) -
     found = scoped(person, model).filter(pk=pk).first()
     if found is None:
         raise ValidationError(
-            {field: _("There is no %(model)s with id %(id)s.") % {"model": model._meta.verbose_name, "id": pk}}
+            {
+                field: _("There is no %(model)s with id %(id)s.")
+                % {"model": model._meta.verbose_name, "id": pk}
+            }
         )
     return found
 

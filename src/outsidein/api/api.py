@@ -21,7 +21,9 @@ from outsidein.core.tenancy import person_for_user
 
 
 class ApiTokenAuth(HttpBearer):
-    openapi_description = "A personal API token: `Authorization: Bearer oi_…` (Settings → API tokens)."
+    openapi_description = (
+        "A personal API token: `Authorization: Bearer oi_…` (Settings → API tokens)."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> Person | None:
         api_token = authenticate_api_token(token)

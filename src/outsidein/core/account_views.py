@@ -78,7 +78,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         address = ratelimit.client_address(request)
         if ratelimit.hit("password-reset", address, window=3600) > 10:
-            messages.error(request, _("Too many reset requests from your address; try again later."))
+            messages.error(
+                request, _("Too many reset requests from your address; try again later.")
+            )
             return redirect("password_reset")
         return super().post(request, *args, **kwargs)
 

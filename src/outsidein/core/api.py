@@ -54,7 +54,9 @@ class SegmentOut(Schema):
 
 
 class SegmentFilter(FilterSchema):
-    q: str | None = Field(None, description="Part of the name", json_schema_extra={"q": "name__icontains"})
+    q: str | None = Field(
+        None, description="Part of the name", json_schema_extra={"q": "name__icontains"}
+    )
 
 
 @router.get("/segments", response=list[SegmentOut], tags=["segments"])
@@ -121,7 +123,9 @@ class TeamOut(Schema):
 
 
 class TeamFilter(FilterSchema):
-    q: str | None = Field(None, description="Part of the name", json_schema_extra={"q": "name__icontains"})
+    q: str | None = Field(
+        None, description="Part of the name", json_schema_extra={"q": "name__icontains"}
+    )
     parent_id: int | None = Field(None, description="Only teams directly under this one")
     kind: Literal["department", "team"] | None = None
 
@@ -328,7 +332,6 @@ class CustomerFilter(FilterSchema):
     kind: Literal["business", "consumer"] | None = None
     language: LanguageCode | None = None
     external_id: str | None = None
-
 
 
 def _customer_fields(person: Person, data: dict[str, Any]) -> dict[str, Any]:

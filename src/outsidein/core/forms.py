@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outsidein.core.models import Customer, Language, Person, Role, Segment, Team
+from outsidein.core.models import Customer, CustomerKind, Language, Person, Role, Segment, Team
 
 
 class CustomerSearchForm(forms.Form):
@@ -13,16 +13,22 @@ class CustomerSearchForm(forms.Form):
         label=_("Search"),
         required=False,
         widget=forms.TextInput(
-            attrs={"placeholder": _("Name, email, city, phone or customer number"), "type": "search"}
+            attrs={
+                "placeholder": _("Name, email, city, phone or customer number"),
+                "type": "search",
+            }
         ),
     )
     segment = forms.ModelChoiceField(
-        label=_("Segment"), queryset=Segment.objects.none(), required=False, empty_label=_("All segments")
+        label=_("Segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        empty_label=_("All segments"),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
-        choices=[("", _("Businesses and consumers")), *Customer._meta.get_field("kind").choices],
+        choices=[("", _("Businesses and consumers")), *CustomerKind.choices],
     )
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
@@ -30,7 +36,7 @@ class CustomerSearchForm(forms.Form):
 
     def __init__(self, *args: Any, segments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["segment"].queryset = segments
+        self.fields["segment"].queryset = segments  # type: ignore[attr-defined]
 
 
 class CustomerForm(forms.ModelForm):
@@ -51,7 +57,7 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args: Any, segments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["segment"].queryset = segments
+        self.fields["segment"].queryset = segments  # type: ignore[attr-defined]
 
 
 class PersonForm(forms.Form):
@@ -69,7 +75,7 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
 
     @classmethod
     def initial_from(cls, person: Person) -> dict[str, Any]:
@@ -94,7 +100,8 @@ class TokenForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     password1 = forms.CharField(
-        label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
         label=_("Repeat the password"),

@@ -44,13 +44,13 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A login. Employees log in; customers never do (they get signed links)."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment,misc]
     email = models.EmailField(_("email address"), unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     def __str__(self) -> str:
         return self.email
@@ -92,14 +92,18 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
 
-    def check_unique_in_organisation(self, field: str, message: str, **lookup: Any) -> None:
+    def check_unique_in_organisation(self, field: str, message: Any, **lookup: Any) -> None:
         """A field-named error for a duplicate; the database constraint stays the last guard."""
         value = getattr(self, field)
         if value in ("", None):
             return
-        duplicates = type(self)._default_manager.filter(
-            organisation_id=self.organisation_id, **(lookup or {field: value})
-        ).exclude(pk=self.pk)
+        duplicates = (
+            type(self)
+            ._default_manager.filter(
+                organisation_id=self.organisation_id, **(lookup or {field: value})
+            )
+            .exclude(pk=self.pk)
+        )
         if duplicates.exists():
             raise ValidationError({field: message})
 
@@ -166,7 +170,9 @@ class Team(TenantModel):
         verbose_name_plural = _("teams")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "slug"], name="team_unique_slug_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "slug"], name="team_unique_slug_per_org"
+            )
         ]
 
     def __str__(self) -> str:
@@ -174,7 +180,9 @@ class Team(TenantModel):
 
     def clean(self) -> None:
         self.check_same_organisation(parent=self.parent)
-        self.check_unique_in_organisation("slug", _("There is already a team with this short name."))
+        self.check_unique_in_organisation(
+            "slug", _("There is already a team with this short name.")
+        )
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk:
@@ -250,7 +258,9 @@ class Person(TenantModel):
 
     @property
     def has_login(self) -> bool:
-        return self.user_id is not None and self.user is not None and self.user.has_usable_password()
+        return (
+            self.user_id is not None and self.user is not None and self.user.has_usable_password()
+        )
 
 
 class CustomerKind(models.TextChoices):

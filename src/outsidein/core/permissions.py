@@ -47,9 +47,7 @@ def _admin_or_manager(person: Person, obj: Any) -> bool:
 class Policy:
     """What each role may do with one model. ``visible`` narrows the organisation's queryset."""
 
-    visible: Callable[[Person, models.QuerySet[Any]], models.QuerySet[Any]] = (
-        lambda person, qs: qs
-    )
+    visible: Callable[[Person, models.QuerySet[Any]], models.QuerySet[Any]] = lambda person, qs: qs
     rules: dict[str, Rule] = field(default_factory=dict)
 
     def allows(self, person: Person, action: str, obj: Any = None) -> bool:
@@ -144,7 +142,14 @@ def _owner(person: Person, obj: Any) -> bool:
 
 
 def register_core_policies() -> None:
-    from outsidein.core.models import ApiToken, Customer, CustomerContactPerson, Person, Segment, Team
+    from outsidein.core.models import (
+        ApiToken,
+        Customer,
+        CustomerContactPerson,
+        Person,
+        Segment,
+        Team,
+    )
 
     register_policy(
         Customer,
@@ -185,8 +190,9 @@ def register_core_policies() -> None:
                 Action.VIEW: _anyone,
                 Action.CREATE: lambda person, obj: person.is_admin or person.is_manager,
                 Action.CHANGE: _may_change_person,
-                Action.DELETE: lambda person, other: person.is_admin
-                and (other is None or other.pk != person.pk),
+                Action.DELETE: lambda person, other: (
+                    person.is_admin and (other is None or other.pk != person.pk)
+                ),
             }
         ),
     )

@@ -58,4 +58,3 @@ def get_scoped_or_404(person: Person, model: type[M], pk: Any, **lookup: Any) ->
         return scoped(person, model).get(pk=pk, **lookup)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise Http404(f"No {model._meta.verbose_name} with id {pk}.") from None
-

@@ -23,9 +23,9 @@ def register_job_policy() -> None:
         Policy(
             visible=_jobs_visible,
             rules={
-                Action.VIEW: lambda person, job: job is None
-                or person.is_admin
-                or job.created_by_id == person.pk,
+                Action.VIEW: lambda person, job: (
+                    job is None or person.is_admin or job.created_by_id == person.pk
+                ),
                 Action.CREATE: lambda person, job: True,
             },
         ),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from outsidein.core.tenancy import get_scoped_or_404, scoped
@@ -26,7 +26,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @employee_required
-def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     job = get_scoped_or_404(request.person, Job, job_id)  # type: ignore[attr-defined]
     relative = job.result.get("file") if job.status == JobStatus.SUCCEEDED else None
     if not relative:
