@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,9 +13,6 @@ from outsidein.core.services import create_api_token
 from tests.factories import OrganisationFactory, PersonFactory, TeamFactory
 
 pytest_plugins = ["tests.smtp"]
-
-# Keep test runs from writing into the developer's ./var folder.
-os.environ.setdefault("OUTSIDEIN_DATA_DIR", "/tmp/outsidein-test-data")
 
 
 @pytest.fixture(autouse=True)

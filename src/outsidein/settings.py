@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -31,7 +33,13 @@ if ENVIRONMENT not in {"local", "production", "test"}:
     )
 PRODUCTION = ENVIRONMENT == "production"
 
-DATA_DIR = Path(env_str("OUTSIDEIN_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+# Test runs (pytest imports settings before any test code) keep out of the developer's ./var.
+_default_data_dir = (
+    Path(tempfile.gettempdir()) / "outsidein-test-data"
+    if "pytest" in sys.modules
+    else Path.cwd() / "var"
+)
+DATA_DIR = Path(env_str("OUTSIDEIN_DATA_DIR", str(_default_data_dir))).resolve()
 
 
 def _secret_key() -> str:
@@ -153,6 +161,7 @@ if LANGUAGE_CODE not in {"en", "nl"}:
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("OUTSIDEIN_TIME_ZONE", "Europe/Amsterdam")
+FORMAT_MODULE_PATH = ["outsidein.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -170,6 +179,8 @@ STORAGES = {
 }
 # Serve static files straight from the apps without collectstatic on a laptop install.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even when empty
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from outsidein.core import ratelimit, services
 from outsidein.core.forms import AcceptInvitationForm
@@ -39,8 +40,10 @@ class RateLimitedLoginView(auth_views.LoginView):
             minutes = max(1, settings.LOGIN_RATE_WINDOW // 60)
             context = self.get_context_data(
                 form=form,
-                rate_limited=_(
-                    "Too many failed attempts. Wait %(minutes)s minutes, or reset your password."
+                rate_limited=ngettext(
+                    "Too many failed attempts. Wait %(minutes)s minute, or reset your password.",
+                    "Too many failed attempts. Wait %(minutes)s minutes, or reset your password.",
+                    minutes,
                 )
                 % {"minutes": minutes},
             )

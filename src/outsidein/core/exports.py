@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from outsidein.core.models import Customer
 from outsidein.jobs.models import Job
@@ -40,7 +41,7 @@ def export_customers(job: Job, report: Reporter) -> dict[str, Any]:
     relative = Path("exports") / str(job.organisation_id) / f"{job.uuid}.csv"
     path = Path(settings.MEDIA_ROOT) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    report(0, f"Exporting {total} customers")
+    report(0, _("Exporting %(total)s customers") % {"total": total})
     written = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -63,6 +64,9 @@ def export_customers(job: Job, report: Reporter) -> dict[str, Any]:
             )
             written += 1
             if written % BATCH == 0:
-                report(int(100 * written / max(total, 1)), f"{written} of {total} written")
-    report(100, f"{written} customers written")
+                report(
+                    int(100 * written / max(total, 1)),
+                    _("%(written)s of %(total)s written") % {"written": written, "total": total},
+                )
+    report(100, _("%(written)s customers written") % {"written": written})
     return {"file": str(relative), "filename": filename, "rows": written}

@@ -14,7 +14,7 @@ class CustomerSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(
             attrs={
-                "placeholder": _("Name, email, city, phone or customer number"),
+                "placeholder": _("Name, email, city or number"),
                 "type": "search",
             }
         ),
@@ -28,18 +28,21 @@ class CustomerSearchForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
-        choices=[("", _("Businesses and consumers")), *CustomerKind.choices],
+        choices=[("", _("All kinds")), *CustomerKind.choices],
     )
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
     )
 
     def __init__(self, *args: Any, segments: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = segments  # type: ignore[attr-defined]
 
 
 class CustomerForm(forms.ModelForm):
+    label_suffix = ""
+
     class Meta:
         model = Customer
         fields = [
@@ -60,7 +63,12 @@ class CustomerForm(forms.ModelForm):
         self.fields["segment"].queryset = segments  # type: ignore[attr-defined]
 
 
+def _team_label(team: Team) -> str:
+    return f"{team.parent.name} → {team.name}" if team.parent_id and team.parent else team.name
+
+
 class PersonForm(forms.Form):
+    label_suffix = ""
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EMPLOYEE)
@@ -76,6 +84,7 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["team"].label_from_instance = _team_label  # type: ignore[attr-defined]
 
     @classmethod
     def initial_from(cls, person: Person) -> dict[str, Any]:
@@ -91,6 +100,7 @@ class PersonForm(forms.Form):
 
 
 class TokenForm(forms.Form):
+    label_suffix = ""
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
@@ -99,6 +109,7 @@ class TokenForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
+    label_suffix = ""
     password1 = forms.CharField(
         label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -272,7 +272,7 @@ class Customer(TenantModel):
     """A customer: a business account or a consumer. Customers never log in."""
 
     external_id = models.CharField(
-        _("external id"),
+        _("customer number"),
         max_length=100,
         blank=True,
         help_text=_("The customer's number in your own systems (CRM, billing)."),

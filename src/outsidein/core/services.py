@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.db import models, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from outsidein.core.models import (
@@ -142,10 +142,14 @@ def team_tree(organisation: Organisation) -> list[tuple[Team, int]]:
         children.setdefault(team.parent_id, []).append(team)
     ordered: list[tuple[Team, int]] = []
 
-    def walk(parent_id: int | None, depth: int) -> None:
+    def walk(parent_id: int | None, depth: int) -> int:
+        """Append the subtree in order; return the number of people in it."""
+        subtree_total = 0
         for team in sorted(children.get(parent_id, []), key=lambda t: t.name.lower()):
             ordered.append((team, depth))
-            walk(team.pk, depth + 1)
+            team.total_members = team.member_count + walk(team.pk, depth + 1)  # type: ignore[attr-defined]
+            subtree_total += team.total_members  # type: ignore[attr-defined]
+        return subtree_total
 
     walk(None, 0)
     return ordered
@@ -350,7 +354,10 @@ def send_invitation(person: Person, *, invited_by: Person, base_url: str) -> Non
             "invited_by": invited_by,
             "organisation": person.organisation,
             "link": link,
-            "valid_days": settings.INVITATION_TIMEOUT // 86400,
+            "valid_until": formats.date_format(
+                timezone.localtime() + timedelta(seconds=settings.INVITATION_TIMEOUT),
+                "DATE_FORMAT",
+            ),
         }
         subject = _("%(name)s invites you to outsidein for %(organisation)s") % {
             "name": invited_by.name,
@@ -458,6 +465,35 @@ def revoke_api_token(token: ApiToken) -> None:
 # --- the home page -----------------------------------------------------------------------------
 
 
+def _month_starts(today: date, months: int) -> list[date]:
+    """The first day of each of the last ``months`` months, oldest first, this month last."""
+    starts = []
+    year, month = today.year, today.month
+    for _index in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def _new_customers_per_month(
+    customers: models.QuerySet[Customer], *, months: int
+) -> list[tuple[str, int]]:
+    """New customers per calendar month, months without any shown as 0, labels localised."""
+    from django.db.models.functions import TruncMonth
+
+    starts = _month_starts(timezone.localdate(), months)
+    first = timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
+    counts = {
+        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row["n"]
+        for row in customers.filter(created_at__gte=first)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        if row["month"] is not None
+    }
+    return [(formats.date_format(start, "M Y"), counts.get(start, 0)) for start in starts]
+
+
 @dataclass(frozen=True)
 class OrganisationOverview:
     customers: int
@@ -502,18 +538,7 @@ def organisation_overview(organisation: Organisation) -> OrganisationOverview:
         (language_names.get(row["language"], row["language"]), row["n"])
         for row in customers.values("language").annotate(n=Count("id")).order_by("-n")
     ]
-    from django.db.models.functions import TruncMonth
-
-    year_ago = timezone.now() - timedelta(days=365)
-    per_month = [
-        (row["month"].strftime("%Y-%m"), row["n"])
-        for row in customers.filter(created_at__gte=year_ago)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by("month")
-        if row["month"] is not None
-    ]
+    per_month = _new_customers_per_month(customers, months=12)
     total = totals["total"]
     return OrganisationOverview(
         customers=total,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from outsidein.core.permissions import visible_to
 
@@ -57,4 +58,7 @@ def get_scoped_or_404(person: Person, model: type[M], pk: Any, **lookup: Any) ->
     try:
         return scoped(person, model).get(pk=pk, **lookup)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
-        raise Http404(f"No {model._meta.verbose_name} with id {pk}.") from None
+        raise Http404(
+            _("There is no %(model)s with id %(id)s.")
+            % {"model": model._meta.verbose_name, "id": pk}
+        ) from None

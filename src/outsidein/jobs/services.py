@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from outsidein.core.models import Organisation, Person
 from outsidein.jobs.models import Job, JobStatus
@@ -65,7 +65,7 @@ def _append_log(job: Job, message: str) -> None:
 
 def run_job(job_id: int) -> Job:
     """Run one job to the end. Idempotent: a finished job is not run again."""
-    job = Job.objects.get(pk=job_id)
+    job = Job.objects.select_related("created_by", "organisation").get(pk=job_id)
     if job.is_finished:
         return job
     handler = _HANDLERS[job.kind]
@@ -80,8 +80,11 @@ def run_job(job_id: int) -> Job:
             _append_log(job, message)
         job.save(update_fields=["progress", "log", "updated_at"])
 
+    # Log lines are written in the language of whoever started the job.
+    language = job.created_by.language if job.created_by else job.organisation.language
     try:
-        result = handler(job, report)
+        with translation.override(language):
+            result = handler(job, report)
     except Exception as exc:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         job.status = JobStatus.FAILED

@@ -22,6 +22,7 @@
             backgroundColor: kind === "doughnut"
               ? ["#0f5b66", "#f2b33d", "#5b8fa3", "#9cc5a1", "#c96b4b", "#8d7bb5"]
               : "#0f5b66",
+            maxBarThickness: 48,
             borderRadius: kind === "bar" ? 4 : 0
           }]
         },
@@ -41,6 +42,14 @@
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
     }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button || !navigator.clipboard) { return; }
+    var source = document.getElementById(button.dataset.copy);
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      button.textContent = button.dataset.copied || button.textContent;
+    });
   });
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
