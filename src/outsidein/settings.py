@@ -274,4 +274,4 @@ LOGGING = {
 
 # The API answers pages of this many items unless the caller asks for fewer.
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+NINJA_MAX_PER_PAGE_SIZE = 500

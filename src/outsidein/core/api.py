@@ -4,11 +4,11 @@ Handlers are thin: parse, check the caller's permission, call a service, answer.
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import EmailStr
 
@@ -54,8 +54,8 @@ class SegmentOut(Schema):
 
 
 class SegmentFilter(FilterSchema):
-    q: str | None = Field(
-        None, description="Part of the name", json_schema_extra={"q": "name__icontains"}
+    q: Annotated[str | None, FilterLookup("name__icontains")] = Field(
+        None, description="Part of the name"
     )
 
 
@@ -74,7 +74,7 @@ def get_segment(request: HttpRequest, segment_id: int) -> Any:
 def create_segment(request: HttpRequest, payload: SegmentIn) -> Any:
     person = caller(request)
     require(person, Action.CREATE, Segment)
-    return 201, services.create_segment(person.organisation, **payload.model_dump())
+    return Status(201, services.create_segment(person.organisation, **payload.model_dump()))
 
 
 @router.patch("/segments/{segment_id}", response=SegmentOut, tags=["segments"])
@@ -91,7 +91,7 @@ def delete_segment(request: HttpRequest, segment_id: int) -> Any:
     segment = get_scoped_or_404(person, Segment, segment_id)
     require(person, Action.DELETE, segment)
     services.delete_segment(segment)
-    return 204, None
+    return Status(204, None)
 
 
 # --- teams -----------------------------------------------------------------------------------
@@ -123,8 +123,8 @@ class TeamOut(Schema):
 
 
 class TeamFilter(FilterSchema):
-    q: str | None = Field(
-        None, description="Part of the name", json_schema_extra={"q": "name__icontains"}
+    q: Annotated[str | None, FilterLookup("name__icontains")] = Field(
+        None, description="Part of the name"
     )
     parent_id: int | None = Field(None, description="Only teams directly under this one")
     kind: Literal["department", "team"] | None = None
@@ -152,7 +152,7 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     person = caller(request)
     require(person, Action.CREATE, Team)
     fields = _team_fields(person, payload.model_dump())
-    return 201, services.create_team(person.organisation, **fields)
+    return Status(201, services.create_team(person.organisation, **fields))
 
 
 @router.patch("/teams/{team_id}", response=TeamOut, tags=["teams"])
@@ -169,7 +169,7 @@ def delete_team(request: HttpRequest, team_id: int) -> Any:
     team = get_scoped_or_404(person, Team, team_id)
     require(person, Action.DELETE, team)
     services.delete_team(team)
-    return 204, None
+    return Status(204, None)
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -213,10 +213,8 @@ class PersonOut(Schema):
 
 
 class PersonFilter(FilterSchema):
-    q: str | None = Field(
-        None,
-        description="Part of name or email",
-        json_schema_extra={"q": ["name__icontains", "email__icontains"]},
+    q: Annotated[str | None, FilterLookup(["name__icontains", "email__icontains"])] = Field(
+        None, description="Part of name or email"
     )
     team_id: int | None = None
     role: RoleCode | None = None
@@ -258,7 +256,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
         )
     else:
         created = services.create_person(person.organisation, **fields)
-    return 201, created
+    return Status(201, created)
 
 
 @router.patch("/people/{person_id}", response=PersonOut, tags=["people"])
@@ -277,7 +275,7 @@ def delete_person(request: HttpRequest, person_id: int) -> Any:
     other = get_scoped_or_404(person, Person, person_id)
     require(person, Action.DELETE, other)
     services.delete_person(other)
-    return 204, None
+    return Status(204, None)
 
 
 # --- customers -------------------------------------------------------------------------------
@@ -365,7 +363,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     person = caller(request)
     require(person, Action.CREATE, Customer)
     fields = _customer_fields(person, payload.model_dump())
-    return 201, services.create_customer(person.organisation, **fields)
+    return Status(201, services.create_customer(person.organisation, **fields))
 
 
 @router.patch("/customers/{customer_id}", response=CustomerOut, tags=["customers"])
@@ -382,7 +380,7 @@ def delete_customer(request: HttpRequest, customer_id: int) -> Any:
     customer = get_scoped_or_404(person, Customer, customer_id)
     require(person, Action.DELETE, customer)
     services.delete_customer(customer)
-    return 204, None
+    return Status(204, None)
 
 
 class ContactPersonIn(Schema):
@@ -420,7 +418,7 @@ def add_contact_person(request: HttpRequest, customer_id: int, payload: ContactP
     person = caller(request)
     customer = get_scoped_or_404(person, Customer, customer_id)
     require(person, Action.CREATE, CustomerContactPerson)
-    return 201, services.add_contact_person(customer, **payload.model_dump())
+    return Status(201, services.add_contact_person(customer, **payload.model_dump()))
 
 
 # --- API tokens --------------------------------------------------------------------------------
@@ -454,7 +452,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     with transaction.atomic():
         new = services.create_api_token(person, name=payload.name)
     out = TokenOut.from_orm(new.token).model_dump()
-    return 201, {**out, "token": new.plaintext}
+    return Status(201, {**out, "token": new.plaintext})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, tags=["tokens"])
@@ -463,7 +461,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Any:
     token = get_scoped_or_404(person, ApiToken, token_id)
     require(person, Action.DELETE, token)
     services.revoke_api_token(token)
-    return 204, None
+    return Status(204, None)
 
 
 # --- who am I ----------------------------------------------------------------------------------
