@@ -7,6 +7,7 @@ import errno
 import getpass
 import os
 import socket
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -67,7 +68,7 @@ def _migrate(verbosity: int = 1) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def _serve(host: str, port: int, workers: int, *, reload: bool = False) -> None:
+def _serve(host: str, port: int, workers: int, *, with_worker: bool = False) -> None:
     _check_port_free(host, port)
     _check_database()
     from django.db import connection
@@ -90,10 +91,21 @@ def _serve(host: str, port: int, workers: int, *, reload: bool = False) -> None:
         "--forwarded-allow-ips",
         os.environ.get("OUTSIDEIN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
-    if reload:
-        args.append("--reload")
     sys.stdout.flush()
-    os.execv(sys.executable, args)  # noqa: S606  (replaces this process with the server)
+    if not with_worker:
+        os.execv(sys.executable, args)  # noqa: S606  (replaces this process with the server)
+    # The demo runs the background worker beside the web server, so jobs finish on a laptop too.
+    worker = subprocess.Popen([sys.executable, "-m", "outsidein.cli", "worker"])
+    try:
+        subprocess.call(args)  # noqa: S603
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -145,7 +157,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if args.no_serve:
         return
     _print_demo_banner(args.host, args.port, report.logins)
-    _serve(args.host, args.port, args.workers)
+    _serve(args.host, args.port, args.workers, with_worker=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

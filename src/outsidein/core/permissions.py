@@ -83,9 +83,12 @@ def can(person: Person, action: str, model_or_obj: Any) -> bool:
 
 
 def managed_team_ids(person: Person) -> set[int]:
-    """The manager's own team and every team below it."""
+    """The manager's own team and every team below it (remembered for the request)."""
     from outsidein.core.models import Team
 
+    cached: set[int] | None = getattr(person, "_managed_team_ids", None)
+    if cached is not None:
+        return cached
     if person.team_id is None:
         return set()
     children: dict[int | None, list[int]] = {}
@@ -101,6 +104,7 @@ def managed_team_ids(person: Person) -> set[int]:
             continue
         found.add(current)
         stack.extend(children.get(current, []))
+    person._managed_team_ids = found  # type: ignore[attr-defined]
     return found
 
 

@@ -185,7 +185,11 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     team = get_scoped_or_404(person, Team, team_id)
-    members = scoped(person, Person).filter(team=team, is_active=True).select_related("user")
+    members = list(
+        scoped(person, Person).filter(team=team, is_active=True).select_related("user", "team")
+    )
+    for member in members:
+        member.may_edit = can(person, Action.CHANGE, member)  # type: ignore[attr-defined]
     context = {
         "team": team,
         "members": members,
