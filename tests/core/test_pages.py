@@ -140,3 +140,130 @@ def test_login_without_an_employee_record_is_refused_politely(db: object) -> Non
     client = Client()
     client.force_login(user)
     assert client.get("/").status_code == 403
+
+
+def test_admin_manages_segments(tenant: Tenant) -> None:
+    from outsidein.core.models import Segment
+
+    client = tenant.client_for(tenant.admin)
+    assert (
+        client.post("/segments/new/", {"name": "MKB", "description": "Small firms"}).status_code
+        == 302
+    )
+    segment = Segment.objects.get(name="MKB")
+    assert segment.organisation == tenant.organisation
+    duplicate = client.post("/segments/new/", {"name": "mkb"})
+    assert "name" in duplicate.context["form"].errors
+    CustomerFactory(organisation=tenant.organisation, segment=segment)
+    listing = client.get("/segments/")
+    assert listing.context["segments"][0].customer_count == 1
+    assert client.post(f"/segments/{segment.pk}/delete/").status_code == 302
+    assert Customer.objects.get().segment is None
+
+
+def test_employee_cannot_manage_segments(tenant: Tenant) -> None:
+    client = tenant.client_for(tenant.employee)
+    assert client.get("/segments/").status_code == 200
+    assert client.post("/segments/new/", {"name": "Nope"}).status_code == 403
+
+
+def test_admin_adds_and_edits_a_team_manager_edits_own_team(tenant: Tenant) -> None:
+    from outsidein.core.models import Team
+
+    admin = tenant.client_for(tenant.admin)
+    created = admin.post(
+        "/teams/new/", {"name": "Facturatie", "slug": "facturatie", "kind": "team"}
+    )
+    assert created.status_code == 302
+    billing = Team.objects.get(slug="facturatie")
+    bad = admin.post("/teams/new/", {"name": "X", "slug": "facturatie", "kind": "team"})
+    assert "slug" in bad.context["form"].errors
+    manager = tenant.client_for(tenant.manager)
+    own = tenant.manager.team
+    assert (
+        manager.post(
+            f"/teams/{own.pk}/edit/", {"name": "Helpdesk NL", "slug": own.slug, "kind": "team"}
+        ).status_code
+        == 302
+    )
+    assert (
+        manager.post(
+            f"/teams/{billing.pk}/edit/", {"name": "Mine now", "slug": "x", "kind": "team"}
+        ).status_code
+        == 403
+    )
+    assert manager.post(f"/teams/{own.pk}/delete/").status_code == 403
+
+
+def test_department_with_teams_cannot_be_deleted_from_the_page(tenant: Tenant) -> None:
+    department = tenant.manager.team.parent
+    response = tenant.client_for(tenant.admin).post(f"/teams/{department.pk}/delete/", follow=True)
+    assert b"still has teams" in response.content
+
+
+def test_organisation_settings_are_for_admins(tenant: Tenant) -> None:
+    assert tenant.client_for(tenant.manager).get("/settings/organisation/").status_code == 403
+    admin = tenant.client_for(tenant.admin)
+    assert (
+        admin.post("/settings/organisation/", {"name": "Acme NL", "language": "en"}).status_code
+        == 302
+    )
+    tenant.organisation.refresh_from_db()
+    assert (tenant.organisation.name, tenant.organisation.language) == ("Acme NL", "en")
+
+
+def test_contact_people_are_added_and_removed_on_the_customer_page(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    business = CustomerFactory(organisation=tenant.organisation, kind="business")
+    client = tenant.client_for(tenant.manager)
+    response = client.post(
+        f"/customers/{business.pk}/contacts/new/",
+        {"name": "Eva", "email": "eva@example.org", "language": "nl", "is_primary": "on"},
+    )
+    assert response.status_code == 302
+    contact = business.contact_people.get()
+    foreign = ContactPersonFactory(customer__organisation=other_tenant.organisation)
+    assert client.post(f"/customers/{business.pk}/contacts/{foreign.pk}/delete/").status_code == 404
+    assert client.post(f"/customers/{business.pk}/contacts/{contact.pk}/delete/").status_code == 302
+    assert not business.contact_people.exists()
+
+
+def test_deactivated_colleague_can_no_longer_log_in(tenant: Tenant) -> None:
+    from django.test import Client
+
+    from tests.factories import TEST_PASSWORD
+
+    admin = tenant.client_for(tenant.admin)
+    response = admin.post(
+        f"/people/{tenant.employee.pk}/edit/",
+        {
+            "name": tenant.employee.name,
+            "email": tenant.employee.email,
+            "role": "employee",
+            "language": "en",
+        },
+    )
+    assert response.status_code == 302
+    tenant.employee.refresh_from_db()
+    assert not tenant.employee.is_active
+    login = Client().post("/login/", {"username": tenant.employee.email, "password": TEST_PASSWORD})
+    assert login.status_code == 200
+
+
+def test_django_admin_works_for_the_platform_operator(db: object) -> None:
+    from django.test import Client
+
+    from outsidein.core.models import User
+
+    operator = User.objects.create_superuser(email="ops@example.org", password="ops-long-password")
+    client = Client()
+    client.force_login(operator)
+    for path in (
+        "/django-admin/",
+        "/django-admin/core/customer/",
+        "/django-admin/core/user/",
+        "/django-admin/core/user/add/",
+        "/django-admin/jobs/job/",
+    ):
+        assert client.get(path).status_code == 200, path

@@ -5,7 +5,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outsidein.core.models import Customer, CustomerKind, Language, Person, Role, Segment, Team
+from outsidein.core.models import (
+    Customer,
+    CustomerKind,
+    Language,
+    Person,
+    Role,
+    Segment,
+    Team,
+    TeamKind,
+)
 
 
 class CustomerSearchForm(forms.Form):
@@ -99,6 +108,18 @@ class PersonForm(forms.Form):
         }
 
 
+class PersonEditForm(PersonForm):
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("Someone who left: they can no longer log in; their history stays."),
+    )
+
+    @classmethod
+    def initial_from(cls, person: Person) -> dict[str, Any]:
+        return {**super().initial_from(person), "is_active": person.is_active}
+
+
 class TokenForm(forms.Form):
     label_suffix = ""
     name = forms.CharField(
@@ -136,3 +157,58 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class SegmentForm(forms.Form):
+    label_suffix = ""
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who these customers are and why they matter to the strategy."),
+    )
+
+
+class TeamForm(forms.Form):
+    label_suffix = ""
+    name = forms.CharField(label=_("Name"), max_length=120)
+    slug = forms.SlugField(
+        label=_("Short name"),
+        max_length=60,
+        help_text=_("Lowercase letters, digits and dashes; used in links and the API."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices, initial=TeamKind.TEAM)
+    parent = forms.ModelChoiceField(
+        label=_("Part of"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("(top level)"),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = teams  # type: ignore[attr-defined]
+
+
+class OrganisationForm(forms.Form):
+    label_suffix = ""
+    name = forms.CharField(label=_("Name"), max_length=200)
+    language = forms.ChoiceField(
+        label=_("Default language"),
+        choices=Language.choices,
+        help_text=_("For new colleagues and customers whose language is not known."),
+    )
+
+
+class ContactPersonForm(forms.Form):
+    label_suffix = ""
+    name = forms.CharField(label=_("Name"), max_length=200)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    email = forms.EmailField(label=_("Email address"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    is_primary = forms.BooleanField(label=_("Primary contact"), required=False)

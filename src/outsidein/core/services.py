@@ -77,6 +77,15 @@ def create_organisation(*, name: str, slug: str, language: str = "nl") -> Organi
     return organisation
 
 
+@transaction.atomic
+def update_organisation(organisation: Organisation, *, name: str, language: str) -> Organisation:
+    organisation.name = name
+    organisation.language = language
+    organisation.full_clean()
+    organisation.save(update_fields=["name", "language"])
+    return organisation
+
+
 # --- segments --------------------------------------------------------------------------------
 
 SEGMENT_FIELDS = ("name", "description")
@@ -208,6 +217,11 @@ def add_contact_person(customer: Customer, **fields: Any) -> CustomerContactPers
     if contact.is_primary:
         customer.contact_people.exclude(pk=contact.pk).update(is_primary=False)
     return contact
+
+
+@transaction.atomic
+def delete_contact_person(contact: CustomerContactPerson) -> None:
+    contact.delete()
 
 
 def search_customers(

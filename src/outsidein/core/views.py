@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from outsidein.core import services
-from outsidein.core.forms import CustomerForm, CustomerSearchForm, PersonForm, TokenForm
+from outsidein.core.forms import (
+    CustomerForm,
+    CustomerSearchForm,
+    PersonEditForm,
+    PersonForm,
+    TokenForm,
+)
 from outsidein.core.models import ApiToken, Customer, Person, Team
 from outsidein.core.permissions import Action, can, require_may_assign
 from outsidein.core.tenancy import get_scoped_or_404, scoped
@@ -177,6 +183,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         "people": Paginator(people, 50).get_page(request.GET.get("page")),
         "query": query,
         "can_invite": can(person, Action.CREATE, Person),
+        "can_add_team": can(person, Action.CREATE, Team),
     }
     return render(request, "core/teams/list.html", context)
 
@@ -195,6 +202,8 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
         "members": members,
         "children": scoped(person, Team).filter(parent=team),
         "facing": sum(1 for m in members if m.customer_facing),
+        "can_change": can(person, Action.CHANGE, team),
+        "can_delete": can(person, Action.DELETE, team),
     }
     return render(request, "core/teams/detail.html", context)
 
@@ -235,8 +244,8 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     other = get_scoped_or_404(person, Person, person_id)
     require(request, Action.CHANGE, other)
-    form = PersonForm(
-        request.POST or None, teams=scoped(person, Team), initial=PersonForm.initial_from(other)
+    form = PersonEditForm(
+        request.POST or None, teams=scoped(person, Team), initial=PersonEditForm.initial_from(other)
     )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
@@ -296,3 +305,162 @@ def customer_export(request: HttpRequest) -> HttpResponse:
         created_by=person,
     )
     return redirect("job-detail", job_id=job.pk)
+
+
+# --- organisation set-up: segments, teams, the organisation itself ------------------------------
+
+
+@employee_required
+def segment_list(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Count
+
+    from outsidein.core.models import Segment
+
+    person = request.person  # type: ignore[attr-defined]
+    segments = scoped(person, Segment).annotate(customer_count=Count("customers"))
+    return render(
+        request,
+        "core/segments/list.html",
+        {"segments": segments, "can_manage": can(person, Action.CREATE, Segment)},
+    )
+
+
+@employee_required
+def segment_edit(request: HttpRequest, segment_id: int | None = None) -> HttpResponse:
+    from outsidein.core.forms import SegmentForm
+    from outsidein.core.models import Segment
+
+    person = request.person  # type: ignore[attr-defined]
+    segment = get_scoped_or_404(person, Segment, segment_id) if segment_id else None
+    require(request, Action.CHANGE if segment else Action.CREATE, segment or Segment)
+    initial = {"name": segment.name, "description": segment.description} if segment else None
+    form = SegmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if segment is None:
+                services.create_segment(person.organisation, **form.cleaned_data)
+            else:
+                services.update_segment(segment, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Segment saved."))
+            return redirect("segment-list")
+    return render(request, "core/segments/edit.html", {"form": form, "segment": segment})
+
+
+@employee_required
+@require_POST
+def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
+    from outsidein.core.models import Segment
+
+    segment = get_scoped_or_404(request.person, Segment, segment_id)  # type: ignore[attr-defined]
+    require(request, Action.DELETE, segment)
+    services.delete_segment(segment)
+    messages.success(
+        request,
+        _("Segment %(name)s deleted; its customers are kept without a segment.")
+        % {"name": segment.name},
+    )
+    return redirect("segment-list")
+
+
+@employee_required
+def team_edit(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
+    from outsidein.core.forms import TeamForm
+
+    person = request.person  # type: ignore[attr-defined]
+    team = get_scoped_or_404(person, Team, team_id) if team_id else None
+    require(request, Action.CHANGE if team else Action.CREATE, team or Team)
+    parents = scoped(person, Team).exclude(pk=team.pk) if team else scoped(person, Team)
+    initial = (
+        {
+            "name": team.name,
+            "slug": team.slug,
+            "kind": team.kind,
+            "parent": team.parent,
+            "description": team.description,
+        }
+        if team
+        else None
+    )
+    form = TeamForm(request.POST or None, initial=initial, teams=parents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if team is None:
+                team = services.create_team(person.organisation, **form.cleaned_data)
+            else:
+                services.update_team(team, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Team saved."))
+            return redirect("team-detail", team_id=team.pk)
+    return render(request, "core/teams/edit.html", {"form": form, "team": team})
+
+
+@employee_required
+@require_POST
+def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = get_scoped_or_404(request.person, Team, team_id)  # type: ignore[attr-defined]
+    require(request, Action.DELETE, team)
+    try:
+        services.delete_team(team)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("team-detail", team_id=team.pk)
+    messages.success(request, _("Team %(name)s deleted.") % {"name": team.name})
+    return redirect("team-list")
+
+
+@employee_required
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    from outsidein.core.forms import OrganisationForm
+
+    person = request.person  # type: ignore[attr-defined]
+    if not person.is_admin:
+        raise PermissionDenied(_("Only administrators change the organisation's settings."))
+    organisation = person.organisation
+    form = OrganisationForm(
+        request.POST or None,
+        initial={"name": organisation.name, "language": organisation.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_organisation(organisation, **form.cleaned_data)
+        messages.success(request, _("Settings saved."))
+        return redirect("organisation-settings")
+    return render(request, "core/settings/organisation.html", {"form": form})
+
+
+@employee_required
+def contact_person_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    from outsidein.core.forms import ContactPersonForm
+    from outsidein.core.models import CustomerContactPerson
+
+    person = request.person  # type: ignore[attr-defined]
+    customer = get_scoped_or_404(person, Customer, customer_id)
+    require(request, Action.CREATE, CustomerContactPerson)
+    form = ContactPersonForm(request.POST or None, initial={"language": customer.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_contact_person(customer, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Contact person added."))
+            return redirect("customer-detail", customer_id=customer.pk)
+    return render(request, "core/customers/contact_add.html", {"form": form, "customer": customer})
+
+
+@employee_required
+@require_POST
+def contact_person_delete(request: HttpRequest, customer_id: int, contact_id: int) -> HttpResponse:
+    from outsidein.core.models import CustomerContactPerson
+
+    person = request.person  # type: ignore[attr-defined]
+    customer = get_scoped_or_404(person, Customer, customer_id)
+    contact = get_scoped_or_404(person, CustomerContactPerson, contact_id, customer=customer)
+    require(request, Action.DELETE, contact)
+    services.delete_contact_person(contact)
+    messages.success(request, _("Contact person removed."))
+    return redirect("customer-detail", customer_id=customer.pk)
