@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outsidein.core",
     "outsidein.jobs",
+    "outsidein.voice",
+    "outsidein.analytics",
     "outsidein.api",
     "outsidein.web",
 ]

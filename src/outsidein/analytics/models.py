@@ -1,0 +1,62 @@
+"""Rollups: aggregates of feedback kept incrementally, so dashboards never scan all feedback.
+
+One row per day × survey × segment × team × channel × language × kind holds counts and sums
+(the sufficient statistics of NPS, CSAT and CES). Dimension ids are plain integers with 0 for
+"none", so the unique key works on every database (NULLs never collide in a unique index).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from outsidein.core.models import Organisation
+
+# The statistics each rollup row keeps; (name, what it counts).
+COUNTERS = (
+    "items",
+    "nps_n",
+    "promoters",
+    "passives",
+    "detractors",
+    "csat_n",
+    "csat_top2",
+    "csat_sum",
+    "ces_n",
+    "ces_sum",
+    "ces_sumsq",
+)
+DIMENSIONS = ("day", "survey_id", "segment_id", "team_id", "channel", "language", "kind")
+
+
+class DailyRollup(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    survey_id = models.IntegerField(default=0)
+    segment_id = models.IntegerField(default=0)
+    team_id = models.IntegerField(default=0)
+    channel = models.CharField(max_length=12)
+    language = models.CharField(max_length=2)
+    kind = models.CharField(max_length=10)
+
+    items = models.IntegerField(default=0)
+    nps_n = models.IntegerField(default=0)
+    promoters = models.IntegerField(default=0)
+    passives = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    csat_n = models.IntegerField(default=0)
+    csat_top2 = models.IntegerField(default=0)
+    csat_sum = models.IntegerField(default=0)
+    ces_n = models.IntegerField(default=0)
+    ces_sum = models.IntegerField(default=0)
+    ces_sumsq = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", *DIMENSIONS], name="daily_rollup_unique_key"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "day"], name="rollup_org_day")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day} {self.kind} ({self.items})"

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VoiceConfig(AppConfig):
+    name = "outsidein.voice"
+    label = "voice"
+    verbose_name = _("Voice of the customer")
+
+    def ready(self) -> None:
+        from outsidein.voice.permissions import register_voice_policies
+
+        register_voice_policies()

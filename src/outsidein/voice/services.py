@@ -1,0 +1,549 @@
+"""Domain operations of the voice app: surveys and their questions, customers' answers, and
+feedback from every channel. Every write of feedback keeps the rollups in step (same
+transaction), so dashboards always equal a recomputation from the raw feedback."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outsidein.analytics import rollups
+from outsidein.core.models import Customer, Organisation, Person
+from outsidein.voice.models import (
+    Channel,
+    Feedback,
+    FeedbackKind,
+    Invitation,
+    InvitationStatus,
+    Question,
+    QuestionKind,
+    Survey,
+    SurveyStatus,
+    Tag,
+)
+
+SCORE_FIELDS = ("nps", "csat", "ces", "rating")
+SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
+
+# --- surveys ---------------------------------------------------------------------------------
+
+SURVEY_FIELDS = (
+    "name",
+    "team",
+    "title_nl",
+    "title_en",
+    "intro_nl",
+    "intro_en",
+    "thanks_nl",
+    "thanks_en",
+    "opens_at",
+    "closes_at",
+    "allow_anonymous",
+    "allowed_origins",
+    "status",
+)
+
+# Ready-made question sets a survey can start from (the builder edits them afterwards).
+TEMPLATES: dict[str, list[dict[str, Any]]] = {
+    "nps": [
+        {
+            "key": "nps",
+            "kind": QuestionKind.NPS,
+            "required": True,
+            "text_nl": "Hoe waarschijnlijk is het dat je ons aanbeveelt aan vrienden of collega's?",
+            "text_en": "How likely are you to recommend us to a friend or colleague?",
+        },
+        {
+            "key": "reason",
+            "kind": QuestionKind.TEXT,
+            "text_nl": "Wat is de belangrijkste reden voor je score?",
+            "text_en": "What is the main reason for your score?",
+        },
+    ],
+    "csat": [
+        {
+            "key": "csat",
+            "kind": QuestionKind.CSAT,
+            "required": True,
+            "text_nl": "Hoe tevreden ben je over onze dienstverlening?",
+            "text_en": "How satisfied are you with our service?",
+        },
+        {
+            "key": "reason",
+            "kind": QuestionKind.TEXT,
+            "text_nl": "Wat kunnen we beter doen?",
+            "text_en": "What could we do better?",
+            "show_if": {"key": "csat", "max": 3},
+        },
+    ],
+    "ces": [
+        {
+            "key": "ces",
+            "kind": QuestionKind.CES,
+            "required": True,
+            "text_nl": "Hoeveel moeite kostte het om je vraag door ons opgelost te krijgen?",
+            "text_en": "How much effort did it take to get your question resolved?",
+        },
+        {
+            "key": "reason",
+            "kind": QuestionKind.TEXT,
+            "text_nl": "Wat maakte het lastig of juist makkelijk?",
+            "text_en": "What made it hard, or easy?",
+        },
+    ],
+    "blank": [],
+}
+
+
+def _apply(obj: Any, changes: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    for name, value in changes.items():
+        setattr(obj, name, value)
+
+
+@transaction.atomic
+def create_survey(organisation: Organisation, *, template: str = "nps", **fields: Any) -> Survey:
+    if template not in TEMPLATES:
+        raise ValidationError({"template": _("Unknown template %(t)s.") % {"t": template}})
+    survey = Survey(organisation=organisation)
+    _apply(survey, fields, SURVEY_FIELDS)
+    survey.full_clean()
+    survey.save()
+    for position, spec in enumerate(TEMPLATES[template]):
+        add_question(survey, position=position, **spec)
+    return survey
+
+
+@transaction.atomic
+def update_survey(survey: Survey, **changes: Any) -> Survey:
+    try:
+        _apply(survey, changes, SURVEY_FIELDS)
+        survey.full_clean()
+    except ValidationError:
+        survey.refresh_from_db()
+        raise
+    survey.save()
+    return survey
+
+
+QUESTION_FIELDS = (
+    "key",
+    "kind",
+    "text_nl",
+    "text_en",
+    "choices",
+    "required",
+    "show_if",
+    "position",
+)
+
+
+@transaction.atomic
+def add_question(survey: Survey, **fields: Any) -> Question:
+    question = Question(organisation_id=survey.organisation_id, survey=survey)
+    _apply(question, fields, QUESTION_FIELDS)
+    if "position" not in fields:
+        question.position = survey.questions.count()
+    if not question.text_en:
+        question.text_en = question.text_nl
+    if not question.text_nl:
+        question.text_nl = question.text_en
+    _check_show_if(survey, question)
+    question.full_clean(validate_constraints=False)
+    if survey.questions.filter(key=question.key).exists():
+        raise ValidationError({"key": _("This survey already has a question with this key.")})
+    question.save()
+    return question
+
+
+def _check_show_if(survey: Survey, question: Question) -> None:
+    rule = question.show_if or {}
+    if not rule:
+        return
+    target = survey.questions.filter(key=rule.get("key")).first()
+    if target is None or target.scale is None:
+        raise ValidationError(
+            {"show_if": _("A follow-up depends on an earlier score question of this survey.")}
+        )
+    low, high = target.scale
+    for bound in ("min", "max"):
+        if bound in rule and not (isinstance(rule[bound], int) and low <= rule[bound] <= high):
+            raise ValidationError(
+                {
+                    "show_if": _("The score range must lie within %(low)s–%(high)s.")
+                    % {"low": low, "high": high}
+                }
+            )
+
+
+@transaction.atomic
+def delete_question(question: Question) -> None:
+    question.delete()
+
+
+# --- answering a survey ------------------------------------------------------------------------
+
+
+def is_visible(question: Question, answers: Mapping[str, Any]) -> bool:
+    """Whether a follow-up's condition holds for the answers given so far."""
+    rule = question.show_if or {}
+    if not rule:
+        return True
+    value = answers.get(rule.get("key", ""))
+    if not isinstance(value, int):
+        return False
+    return rule.get("min", value) <= value <= rule.get("max", value)
+
+
+@dataclass
+class ParsedAnswers:
+    answers: dict[str, Any]
+    errors: dict[str, str]
+    complete: bool
+
+
+def parse_answers(
+    questions: Sequence[Question], data: Mapping[str, Any], *, partial: bool = False
+) -> ParsedAnswers:
+    """Validate raw form/JSON input against the questions. ``data`` maps question keys to a
+    string, an int or (multiple choice) a list of strings. Unknown keys are ignored."""
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question in questions:
+        raw = data.get(question.key)
+        if raw in (None, "", []):
+            continue
+        if question.scale:
+            low, high = question.scale
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                errors[question.key] = _("Choose a number from %(low)s to %(high)s.") % {
+                    "low": low,
+                    "high": high,
+                }
+                continue
+            if not low <= value <= high:
+                errors[question.key] = _("Choose a number from %(low)s to %(high)s.") % {
+                    "low": low,
+                    "high": high,
+                }
+                continue
+            answers[question.key] = value
+        elif question.kind == QuestionKind.SINGLE:
+            allowed = {c["value"] for c in question.choices}
+            if str(raw) not in allowed:
+                errors[question.key] = _("Choose one of the options.")
+                continue
+            answers[question.key] = str(raw)
+        elif question.kind == QuestionKind.MULTIPLE:
+            values = [raw] if isinstance(raw, str) else list(raw)
+            allowed = {c["value"] for c in question.choices}
+            if not all(str(v) in allowed for v in values):
+                errors[question.key] = _("Choose from the options.")
+                continue
+            answers[question.key] = sorted({str(v) for v in values})
+        else:
+            text = str(raw).strip()
+            if len(text) > 5000:
+                errors[question.key] = _("Please keep it under 5,000 characters.")
+                continue
+            if text:
+                answers[question.key] = text
+    missing = [
+        q.key
+        for q in questions
+        if q.required and is_visible(q, answers) and q.key not in answers and q.key not in errors
+    ]
+    if not partial:
+        for key in missing:
+            errors[key] = _("Please answer this question.")
+    # Answers to follow-ups whose condition no longer holds are dropped.
+    by_key = {q.key: q for q in questions}
+    answers = {k: v for k, v in answers.items() if is_visible(by_key[k], answers)}
+    return ParsedAnswers(answers=answers, errors=errors, complete=not missing and not errors)
+
+
+def scores_from_answers(
+    questions: Sequence[Question], answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The headline score columns and the comment, taken from the first question of each kind."""
+    result: dict[str, Any] = {}
+    for question in questions:
+        if (
+            question.kind in SCORE_FIELDS
+            and question.key in answers
+            and question.kind not in result
+        ):
+            result[question.kind] = answers[question.key]
+    texts = [answers[q.key] for q in questions if q.kind == QuestionKind.TEXT and q.key in answers]
+    result["comment"] = "\n\n".join(texts)
+    return result
+
+
+class AlreadyAnswered(Exception):
+    """The invitation was used for a complete response already."""
+
+
+class SurveyNotOpen(Exception):
+    """The survey does not accept responses now."""
+
+
+@transaction.atomic
+def submit_response(
+    survey: Survey,
+    *,
+    data: Mapping[str, Any],
+    channel: str,
+    language: str,
+    customer: Customer | None = None,
+    invitation: Invitation | None = None,
+    partial: bool = False,
+    external_id: str = "",
+    submitted_at: datetime | None = None,
+) -> Feedback:
+    """Record a customer's answers. With an invitation, a partial response is kept and completed
+    later; a complete one cannot be submitted twice (``AlreadyAnswered``)."""
+    if not survey.is_accepting():
+        raise SurveyNotOpen
+    questions = list(survey.questions.all())
+    parsed = parse_answers(questions, data, partial=partial)
+    if parsed.errors:
+        raise ValidationError(parsed.errors)
+    scores = scores_from_answers(questions, parsed.answers)
+    existing = None
+    if invitation is not None:
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        existing = Feedback.objects.filter(invitation=invitation).first()
+        if existing is not None and existing.is_complete:
+            raise AlreadyAnswered
+        customer = invitation.customer
+    fields = {
+        "answers": parsed.answers,
+        "is_complete": parsed.complete and not partial,
+        "nps": scores.get("nps"),
+        "csat": scores.get("csat"),
+        "ces": scores.get("ces"),
+        "rating": scores.get("rating"),
+        "comment": scores["comment"],
+        "language": language,
+    }
+    if existing is not None:
+        feedback = update_feedback(existing, **fields, submitted_at=timezone.now())
+    else:
+        feedback = record_feedback(
+            survey.organisation,
+            kind=FeedbackKind.RESPONSE,
+            channel=channel,
+            survey=survey,
+            customer=customer,
+            invitation=invitation,
+            external_id=external_id,
+            submitted_at=submitted_at,
+            **fields,
+        )[0]
+    if invitation is not None and feedback.is_complete:
+        invitation.status = InvitationStatus.RESPONDED
+        invitation.responded_at = timezone.now()
+        invitation.save(update_fields=["status", "responded_at", "updated_at"])
+    return feedback
+
+
+# --- feedback from any channel ------------------------------------------------------------------
+
+FEEDBACK_FIELDS = (
+    "kind",
+    "channel",
+    "survey",
+    "invitation",
+    "customer",
+    "team",
+    "author",
+    "language",
+    "submitted_at",
+    "nps",
+    "csat",
+    "ces",
+    "rating",
+    "subject",
+    "comment",
+    "answers",
+    "is_complete",
+    "external_id",
+)
+EDITABLE_FEEDBACK_FIELDS = (
+    "team",
+    "language",
+    "submitted_at",
+    "nps",
+    "csat",
+    "ces",
+    "rating",
+    "subject",
+    "comment",
+    "answers",
+    "is_complete",
+    "customer",
+)
+
+
+def validate_scores(values: Mapping[str, Any]) -> None:
+    errors = {}
+    for name, (low, high) in SCORE_RANGES.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            errors[name] = _("%(name)s must be a whole number from %(low)s to %(high)s.") % {
+                "name": name.upper(),
+                "low": low,
+                "high": high,
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _fill_dimensions(feedback: Feedback) -> None:
+    """Snapshot the segment (from the customer) and the owning team (from the survey)."""
+    if feedback.customer is not None:
+        if feedback.customer.organisation_id != feedback.organisation_id:
+            raise ValidationError({"customer": _("This belongs to another organisation.")})
+        feedback.segment_id = feedback.customer.segment_id
+        if not feedback.language:
+            feedback.language = feedback.customer.language
+    if feedback.team_id is None and feedback.survey is not None:
+        feedback.team_id = feedback.survey.team_id
+    if not feedback.language:
+        feedback.language = feedback.organisation.language
+
+
+def _check(feedback: Feedback) -> None:
+    validate_scores({name: getattr(feedback, name) for name in SCORE_RANGES})
+    for name in ("survey", "team", "author"):
+        related = getattr(feedback, name)
+        if related is not None and related.organisation_id != feedback.organisation_id:
+            raise ValidationError({name: _("This belongs to another organisation.")})
+    if feedback.kind == FeedbackKind.RESPONSE and feedback.survey_id is None:
+        raise ValidationError({"survey": _("A survey response belongs to a survey.")})
+    feedback.full_clean(exclude=["tags"], validate_constraints=False)
+
+
+@transaction.atomic
+def record_feedback(
+    organisation: Organisation, *, tags: Iterable[str] = (), **fields: Any
+) -> tuple[Feedback, bool]:
+    """Store one piece of feedback and count it in the rollups. Idempotent on ``external_id``:
+    the same id again returns the stored item and ``False``."""
+    external_id = (fields.get("external_id") or "").strip()
+    if external_id:
+        fields["external_id"] = external_id
+        found = Feedback.objects.filter(organisation=organisation, external_id=external_id).first()
+        if found is not None:
+            return found, False
+    if fields.get("submitted_at") is None:
+        fields.pop("submitted_at", None)
+    feedback = Feedback(organisation=organisation)
+    _apply(feedback, fields, FEEDBACK_FIELDS)
+    _fill_dimensions(feedback)
+    _check(feedback)
+    feedback.save()
+    if tags:
+        set_tags(feedback, tags)
+    rollups.add(organisation.pk, [feedback])
+    return feedback, True
+
+
+@transaction.atomic
+def update_feedback(feedback: Feedback, **changes: Any) -> Feedback:
+    before = copy.copy(feedback)
+    try:
+        _apply(feedback, changes, EDITABLE_FEEDBACK_FIELDS)
+        if "customer" in changes:
+            feedback.segment_id = None
+        _fill_dimensions(feedback)
+        _check(feedback)
+    except ValidationError:
+        feedback.refresh_from_db()
+        raise
+    feedback.save()
+    rollups.remove(feedback.organisation_id, [before])
+    rollups.add(feedback.organisation_id, [feedback])
+    return feedback
+
+
+@transaction.atomic
+def delete_feedback(feedback: Feedback) -> None:
+    rollups.remove(feedback.organisation_id, [feedback])
+    feedback.delete()
+
+
+@transaction.atomic
+def bulk_record(organisation: Organisation, items: Sequence[Feedback]) -> list[Feedback]:
+    """Insert already validated feedback in bulk (imports, the demo): skips items whose
+    ``external_id`` is stored already or repeats within the batch; returns those inserted."""
+    ids = [f.external_id for f in items if f.external_id]
+    known: set[str] = set()
+    for start in range(0, len(ids), 5000):
+        known.update(
+            Feedback.objects.filter(
+                organisation=organisation, external_id__in=ids[start : start + 5000]
+            ).values_list("external_id", flat=True)
+        )
+    fresh: list[Feedback] = []
+    for item in items:
+        if item.external_id:
+            if item.external_id in known:
+                continue
+            known.add(item.external_id)
+        item.organisation = organisation
+        fresh.append(item)
+    Feedback.objects.bulk_create(fresh, batch_size=2000)
+    rollups.add(organisation.pk, fresh)
+    return fresh
+
+
+def set_tags(feedback: Feedback, names: Iterable[str]) -> list[Tag]:
+    clean = sorted({name.strip()[:60] for name in names if name and name.strip()})
+    tags = []
+    for name in clean:
+        tag, _created = Tag.objects.get_or_create(
+            organisation_id=feedback.organisation_id, name=name
+        )
+        tags.append(tag)
+    feedback.tags.set(tags)
+    return tags
+
+
+def note_from_contact(
+    organisation: Organisation, *, author: Person, customer: Customer | None, text: str
+) -> Feedback:
+    """A learning from a customer conversation, as an item in the inbox."""
+    return record_feedback(
+        organisation,
+        kind=FeedbackKind.NOTE,
+        channel=Channel.VISIT,
+        author=author,
+        customer=customer,
+        team=author.team,
+        comment=text,
+    )[0]
+
+
+def open_survey(survey: Survey) -> Survey:
+    if not survey.questions.exists():
+        raise ValidationError(_("Add at least one question before opening the survey."))
+    return update_survey(survey, status=SurveyStatus.OPEN)
+
+
+def close_survey(survey: Survey) -> Survey:
+    return update_survey(survey, status=SurveyStatus.CLOSED)
