@@ -153,6 +153,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Invitations and password-reset links stay valid this long (seconds).
 PASSWORD_RESET_TIMEOUT = env_int("OUTSIDEIN_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 INVITATION_TIMEOUT = env_int("OUTSIDEIN_INVITATION_TIMEOUT", 7 * 24 * 3600)
+# Survey links: how long a personal invitation works, and when the one reminder goes out.
+SURVEY_INVITATION_DAYS = env_int("OUTSIDEIN_SURVEY_INVITATION_DAYS", 14)
+SURVEY_REMINDER_AFTER_DAYS = env_int("OUTSIDEIN_SURVEY_REMINDER_AFTER_DAYS", 4)
+# Submissions allowed per client address per minute on the public survey pages (0: no limit).
+PUBLIC_RATE_LIMIT = env_int("OUTSIDEIN_PUBLIC_RATE_LIMIT", 30)
 # Failed logins allowed per account and per client address within the window before refusing.
 LOGIN_RATE_LIMIT = env_int("OUTSIDEIN_LOGIN_RATE_LIMIT", 5)
 LOGIN_RATE_WINDOW = env_int("OUTSIDEIN_LOGIN_RATE_WINDOW", 15 * 60)

@@ -69,6 +69,11 @@ class Organisation(models.Model):
     language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.DUTCH
     )
+    survey_interval_days = models.PositiveSmallIntegerField(
+        _("days between survey invitations"),
+        default=30,
+        help_text=_("No customer is invited to a survey more often than once in this many days."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
