@@ -11,7 +11,8 @@ from django.db import models
 
 from outsidein.core.models import Organisation
 
-# The statistics each rollup row keeps; (name, what it counts).
+NPS_SCORE_COUNTERS = tuple(f"nps_{score}" for score in range(11))
+# The statistics each rollup row keeps: counts and sums, never averages (they do not add up).
 COUNTERS = (
     "items",
     "nps_n",
@@ -24,6 +25,7 @@ COUNTERS = (
     "ces_n",
     "ces_sum",
     "ces_sumsq",
+    *NPS_SCORE_COUNTERS,
 )
 DIMENSIONS = ("day", "survey_id", "segment_id", "team_id", "channel", "language", "kind")
 
@@ -49,6 +51,18 @@ class DailyRollup(models.Model):
     ces_n = models.IntegerField(default=0)
     ces_sum = models.IntegerField(default=0)
     ces_sumsq = models.IntegerField(default=0)
+    # How many gave each NPS score, for the distribution chart.
+    nps_0 = models.IntegerField(default=0)
+    nps_1 = models.IntegerField(default=0)
+    nps_2 = models.IntegerField(default=0)
+    nps_3 = models.IntegerField(default=0)
+    nps_4 = models.IntegerField(default=0)
+    nps_5 = models.IntegerField(default=0)
+    nps_6 = models.IntegerField(default=0)
+    nps_7 = models.IntegerField(default=0)
+    nps_8 = models.IntegerField(default=0)
+    nps_9 = models.IntegerField(default=0)
+    nps_10 = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -46,6 +46,7 @@ def contribution(nps: int | None, csat: int | None, ces: int | None) -> Counts:
         counts["nps_n"] = 1
         band = "promoters" if nps >= 9 else "passives" if nps >= 7 else "detractors"
         counts[band] = 1
+        counts[f"nps_{nps}"] = 1
     if csat is not None:
         counts["csat_n"] = 1
         counts["csat_top2"] = int(csat >= 4)

@@ -1,0 +1,101 @@
+"""Metrics read from rollups agree with the raw feedback they summarise."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from outsidein.analytics import services as metrics
+from outsidein.analytics import stats
+from outsidein.voice import services
+from tests.conftest import Tenant
+from tests.factories import CustomerFactory, SegmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _feedback(tenant: Tenant, nps: int, day: int, month: int = 3, **extra: object) -> None:
+    services.record_feedback(
+        tenant.organisation,
+        kind="review",
+        channel=str(extra.pop("channel", "link")),
+        nps=nps,
+        submitted_at=datetime(2026, month, day, 12, tzinfo=UTC),
+        **extra,
+    )
+
+
+def test_summary_matches_the_statistics_of_the_raw_scores(tenant: Tenant) -> None:
+    scores = [10, 10, 9, 8, 7, 6, 3, 0, 10, 9]
+    for index, score in enumerate(scores):
+        _feedback(tenant, score, day=1 + index)
+    result = metrics.summary(tenant.organisation.pk)
+    expected = stats.nps(*stats.nps_from_scores(scores))
+    assert result.nps == expected
+    assert result.items == 10
+    assert result.nps.value == pytest.approx(20.0)
+    assert not result.nps.enough  # 10 < 30: the page says "not enough responses"
+
+
+def test_filters_breakdown_and_labels(tenant: Tenant) -> None:
+    mkb = SegmentFactory(organisation=tenant.organisation, name="MKB")
+    customer = CustomerFactory(organisation=tenant.organisation, segment=mkb)
+    _feedback(tenant, 10, day=1, customer=customer)
+    _feedback(tenant, 0, day=2, customer=customer, channel="phone")
+    _feedback(tenant, 9, day=3)
+    groups = metrics.breakdown(
+        tenant.organisation.pk,
+        "segment",
+        labels=metrics.dimension_labels(tenant.organisation.pk, "segment"),
+    )
+    by_label = {g.label: g.summary for g in groups}
+    assert by_label["MKB"].counts["promoters"] == 1 and by_label["MKB"].counts["detractors"] == 1
+    assert by_label["No segment"].items == 1
+    phone = metrics.summary(tenant.organisation.pk, metrics.Filters(channel="phone"))
+    assert phone.items == 1 and phone.nps.value == -100
+    window = metrics.summary(
+        tenant.organisation.pk, metrics.Filters(since=date(2026, 3, 2), until=date(2026, 3, 2))
+    )
+    assert window.items == 1
+
+
+def test_monthly_trend_and_period_comparison(tenant: Tenant) -> None:
+    for index in range(30):
+        _feedback(tenant, 0 if index % 3 else 8, day=1 + index % 28, month=2)
+    for index in range(30):
+        _feedback(tenant, 10 if index % 3 else 8, day=1 + index % 28, month=3)
+    points = metrics.trend(tenant.organisation.pk, "month")
+    assert [(p.start, round(p.summary.nps.value, 1)) for p in points] == [
+        (date(2026, 2, 1), -66.7),
+        (date(2026, 3, 1), 66.7),
+    ]
+    comparison = metrics.compare(
+        tenant.organisation.pk, metrics.Filters(since=date(2026, 3, 1), until=date(2026, 3, 28))
+    )
+    assert comparison.previous.items == 30 and comparison.current.items == 30
+    assert comparison.nps.difference == pytest.approx(400 / 3)
+    assert comparison.nps.significant
+
+
+def test_score_distribution(tenant: Tenant) -> None:
+    for score in (0, 0, 7, 10):
+        _feedback(tenant, score, day=1)
+    assert metrics.score_distribution(tenant.organisation.pk) == {
+        0: 2,
+        1: 0,
+        2: 0,
+        3: 0,
+        4: 0,
+        5: 0,
+        6: 0,
+        7: 1,
+        8: 0,
+        9: 0,
+        10: 1,
+    }
+
+
+def test_breakdown_refuses_unknown_dimension(tenant: Tenant) -> None:
+    with pytest.raises(ValueError, match="Cannot break down"):
+        metrics.breakdown(tenant.organisation.pk, "colour")
