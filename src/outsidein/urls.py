@@ -7,6 +7,8 @@ from outsidein.api.api import api
 urlpatterns = [
     path("", include("outsidein.core.urls")),
     path("jobs/", include("outsidein.jobs.urls")),
+    path("dashboard/", include("outsidein.analytics.urls")),
+    path("", include("outsidein.voice.urls")),
     path("r/", include("outsidein.voice.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

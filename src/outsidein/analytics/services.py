@@ -7,7 +7,7 @@ query per call over the rollup table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -80,7 +80,7 @@ class Summary:
         }
 
 
-def summarise(counts: dict[str, Any], *, minimum_n: int = stats.MINIMUM_N) -> Summary:
+def summarise(counts: Mapping[str, Any], *, minimum_n: int = stats.MINIMUM_N) -> Summary:
     """Pure: a Summary from summed rollup counters."""
     c = {name: int(counts.get(name) or 0) for name in COUNTERS}
     return Summary(

@@ -547,3 +547,47 @@ def open_survey(survey: Survey) -> Survey:
 
 def close_survey(survey: Survey) -> Survey:
     return update_survey(survey, status=SurveyStatus.CLOSED)
+
+
+# --- the inbox -----------------------------------------------------------------------------
+
+BANDS = {
+    "detractor": {"nps__lte": 6},
+    "passive": {"nps__gte": 7, "nps__lte": 8},
+    "promoter": {"nps__gte": 9},
+}
+
+
+def filter_feedback(queryset: Any, **filters: Any) -> Any:
+    """The inbox's filters; empty values are ignored."""
+    from django.db.models import Q
+
+    text = (filters.get("q") or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(comment__icontains=text)
+            | Q(subject__icontains=text)
+            | Q(customer__name__icontains=text)
+            | Q(customer__external_id__iexact=text)
+        )
+    band = filters.get("band")
+    if band in BANDS:
+        queryset = queryset.filter(**BANDS[band])
+    elif band == "unhappy":
+        queryset = queryset.filter(Q(csat__lte=2) | Q(ces__gte=6) | Q(nps__lte=6))
+    for name, lookup in (
+        ("kind", "kind"),
+        ("channel", "channel"),
+        ("survey", "survey_id"),
+        ("segment", "segment_id"),
+        ("team", "team_id"),
+        ("language", "language"),
+        ("since", "submitted_at__date__gte"),
+        ("until", "submitted_at__date__lte"),
+    ):
+        value = filters.get(name)
+        if value not in (None, ""):
+            queryset = queryset.filter(**{lookup: value})
+    if filters.get("tag"):
+        queryset = queryset.filter(tags__name=filters["tag"])
+    return queryset

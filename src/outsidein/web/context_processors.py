@@ -14,6 +14,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = [
         ("home", _("Overview"), reverse("home")),
+        ("dashboard", _("Dashboard"), reverse("dashboard")),
+        ("inbox", _("Feedback"), reverse("inbox")),
+        ("surveys", _("Surveys"), reverse("survey-list")),
         ("customers", _("Customers"), reverse("customer-list")),
         ("teams", _("Teams & people"), reverse("team-list")),
         ("jobs", _("Jobs"), reverse("job-list")),

@@ -3,37 +3,62 @@
 (function () {
   "use strict";
 
+  var BRAND = "#0f5b66", BAND = "rgba(15, 91, 102, 0.15)", GOOD = "#2e7d32", BAD = "#b3261e", MID = "#9aa5ad";
+  var PALETTE = ["#0f5b66", "#f2b33d", "#5b8fa3", "#9cc5a1", "#c96b4b", "#8d7bb5"];
+
+  function config(kind, data, canvas) {
+    var label = canvas.dataset.label || "";
+    var base = { responsive: true, maintainAspectRatio: false, animation: false,
+                 plugins: { legend: { display: false } } };
+    if (kind === "doughnut") {
+      base.plugins.legend = { display: true, position: "right" };
+      return { type: "doughnut", options: base,
+               data: { labels: data.labels, datasets: [{ data: data.values, backgroundColor: PALETTE }] } };
+    }
+    if (kind === "nps-trend") {
+      base.scales = { y: { min: -100, max: 100 } };
+      base.plugins.legend = { display: true, position: "bottom" };
+      base.plugins.tooltip = { callbacks: { afterLabel: function (ctx) {
+        return ctx.datasetIndex === 2 ? "n = " + data.n[ctx.dataIndex] : ""; } } };
+      return { type: "line", options: base, data: { labels: data.labels, datasets: [
+        { label: canvas.dataset.bandLabel || "", data: data.low, borderWidth: 0, pointRadius: 0, fill: false },
+        { label: canvas.dataset.bandLabel || "", data: data.high, borderWidth: 0, pointRadius: 0,
+          fill: "-1", backgroundColor: BAND },
+        { label: label, data: data.values, borderColor: BRAND, backgroundColor: BRAND, tension: 0.2,
+          pointRadius: data.enough.map(function (ok) { return ok ? 3 : 5; }),
+          pointStyle: data.enough.map(function (ok) { return ok ? "circle" : "crossRot"; }) }
+      ] } };
+    }
+    if (kind === "nps-distribution") {
+      var colours = data.labels.map(function (score) {
+        var n = parseInt(score, 10); return n >= 9 ? GOOD : n >= 7 ? MID : BAD; });
+      base.scales = { y: { beginAtZero: true, ticks: { precision: 0 } } };
+      return { type: "bar", options: base, data: { labels: data.labels, datasets: [
+        { label: label, data: data.values, backgroundColor: colours, borderRadius: 3 }] } };
+    }
+    if (kind === "hbar-interval") {
+      base.indexAxis = "y";
+      base.scales = { x: { min: -100, max: 100 } };
+      base.plugins.tooltip = { callbacks: { afterLabel: function (ctx) {
+        var i = ctx.dataIndex;
+        return "[" + Math.round(data.low[i]) + " – " + Math.round(data.high[i]) + "], n = " + data.n[i]; } } };
+      return { type: "bar", options: base, data: { labels: data.labels, datasets: [
+        { label: label, data: data.values, maxBarThickness: 28, borderRadius: 3,
+          backgroundColor: data.values.map(function (v) { return v >= 0 ? BRAND : BAD; }) }] } };
+    }
+    base.scales = { y: { beginAtZero: true, ticks: { precision: 0 } } };
+    return { type: "bar", options: base, data: { labels: data.labels, datasets: [
+      { label: label, data: data.values, backgroundColor: BRAND, borderRadius: 4, maxBarThickness: 48 }] } };
+  }
+
   function drawCharts(root) {
     if (typeof window.Chart === "undefined") { return; }
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       if (canvas.dataset.drawn) { return; }
       var source = document.getElementById(canvas.dataset.chart);
       if (!source) { return; }
-      var data = JSON.parse(source.textContent);
-      var kind = canvas.dataset.kind || "bar";
       canvas.dataset.drawn = "1";
-      new window.Chart(canvas, {
-        type: kind,
-        data: {
-          labels: data.labels,
-          datasets: [{
-            label: canvas.dataset.label || "",
-            data: data.values,
-            backgroundColor: kind === "doughnut"
-              ? ["#0f5b66", "#f2b33d", "#5b8fa3", "#9cc5a1", "#c96b4b", "#8d7bb5"]
-              : "#0f5b66",
-            maxBarThickness: 48,
-            borderRadius: kind === "bar" ? 4 : 0
-          }]
-        },
-        options: {
-          responsive: true,
-          maintainAspectRatio: false,
-          animation: false,
-          plugins: { legend: { display: kind === "doughnut", position: "right" } },
-          scales: kind === "doughnut" ? {} : { y: { beginAtZero: true, ticks: { precision: 0 } } }
-        }
-      });
+      new window.Chart(canvas, config(canvas.dataset.kind || "bar", JSON.parse(source.textContent), canvas));
     });
   }
 

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from outsidein.voice import views
+
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/new/", views.feedback_create, name="feedback-create"),
+    path("inbox/<int:feedback_id>/", views.feedback_detail, name="feedback-detail"),
+    path("inbox/<int:feedback_id>/tags/", views.feedback_tags, name="feedback-tags"),
+    path("inbox/<int:feedback_id>/delete/", views.feedback_delete, name="feedback-delete"),
+    path("surveys/", views.survey_list, name="survey-list"),
+    path("surveys/new/", views.survey_create, name="survey-create"),
+    path("surveys/<int:survey_id>/", views.survey_detail, name="survey-detail"),
+    path("surveys/<int:survey_id>/settings/", views.survey_settings, name="survey-settings"),
+    path(
+        "surveys/<int:survey_id>/open/",
+        views.survey_status,
+        {"action": "open"},
+        name="survey-open",
+    ),
+    path(
+        "surveys/<int:survey_id>/close/",
+        views.survey_status,
+        {"action": "close"},
+        name="survey-close",
+    ),
+    path("surveys/<int:survey_id>/questions/", views.question_add, name="question-add"),
+    path(
+        "surveys/<int:survey_id>/questions/<int:question_id>/delete/",
+        views.question_delete,
+        name="question-delete",
+    ),
+    path("surveys/<int:survey_id>/invite/", views.survey_invite, name="survey-invite"),
+    path("surveys/<int:survey_id>/qr.<str:fmt>", views.survey_qr, name="survey-qr"),
+]

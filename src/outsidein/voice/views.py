@@ -1,0 +1,327 @@
+"""Staff pages of the voice app: the feedback inbox, surveys and their distribution."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from outsidein.analytics import services as metrics
+from outsidein.core.models import Customer, Team
+from outsidein.core.permissions import Action, can
+from outsidein.core.tenancy import get_scoped_or_404, scoped
+from outsidein.core.views import _form_errors_from, employee_required, require
+from outsidein.voice import distribution, services
+from outsidein.voice.forms import (
+    FeedbackForm,
+    InboxFilterForm,
+    InviteForm,
+    QuestionForm,
+    SurveyForm,
+    SurveySettingsForm,
+)
+from outsidein.voice.models import Feedback, Question, Survey
+
+# --- inbox ------------------------------------------------------------------------------------
+
+
+@employee_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    form = InboxFilterForm(request.GET or None, organisation_id=person.organisation_id)
+    items = scoped(person, Feedback).select_related("customer", "survey", "team", "segment")
+    if form.is_valid():
+        items = services.filter_feedback(items, **form.cleaned_data)
+    page = Paginator(items.prefetch_related("tags"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "voice/inbox/_results.html" if request.htmx else "voice/inbox/list.html"  # type: ignore[attr-defined]
+    return render(
+        request, template, {"form": form, "page": page, "query_string": query.urlencode()}
+    )
+
+
+@employee_required
+def feedback_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    feedback = get_scoped_or_404(person, Feedback, feedback_id)
+    history = []
+    if feedback.customer_id:
+        history = list(
+            scoped(person, Feedback)
+            .filter(customer_id=feedback.customer_id)
+            .exclude(pk=feedback.pk)
+            .select_related("survey")[:50]
+        )
+    answers = []
+    if feedback.survey_id:
+        for question in feedback.survey.questions.all():  # type: ignore[union-attr]
+            if question.key in feedback.answers:
+                value = feedback.answers[question.key]
+                labels = dict(question.choice_labels(request.LANGUAGE_CODE))  # type: ignore[attr-defined]
+                if isinstance(value, list):
+                    value = ", ".join(str(labels.get(v, v)) for v in value)
+                elif question.choices:
+                    value = labels.get(value, value)
+                answers.append((question.text(request.LANGUAGE_CODE), value))  # type: ignore[attr-defined]
+    context = {
+        "feedback": feedback,
+        "history": history,
+        "answers": answers,
+        "tags": feedback.tags.all(),
+        "can_delete": can(person, Action.DELETE, feedback),
+    }
+    return render(request, "voice/inbox/detail.html", context)
+
+
+@employee_required
+@require_POST
+def feedback_tags(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    feedback = get_scoped_or_404(request.person, Feedback, feedback_id)  # type: ignore[attr-defined]
+    require(request, Action.CHANGE, feedback)
+    names = [name for name in request.POST.get("tags", "").split(",") if name.strip()]
+    services.set_tags(feedback, names)
+    messages.success(request, _("Tags saved."))
+    return redirect("feedback-detail", feedback_id=feedback.pk)
+
+
+@employee_required
+@require_POST
+def feedback_delete(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    feedback = get_scoped_or_404(request.person, Feedback, feedback_id)  # type: ignore[attr-defined]
+    require(request, Action.DELETE, feedback)
+    services.delete_feedback(feedback)
+    messages.success(request, _("Feedback deleted."))
+    return redirect("inbox")
+
+
+@employee_required
+def feedback_create(request: HttpRequest) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    require(request, Action.CREATE, Feedback)
+    customer = None
+    if request.GET.get("customer") or request.POST.get("customer"):
+        customer = get_scoped_or_404(
+            person, Customer, request.GET.get("customer") or request.POST.get("customer")
+        )
+    form = FeedbackForm(
+        request.POST or None,
+        initial={"language": customer.language if customer else person.organisation.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("customer", None)
+        try:
+            feedback, _created = services.record_feedback(
+                person.organisation, customer=customer, author=person, team=person.team, **data
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Feedback recorded."))
+            return redirect("feedback-detail", feedback_id=feedback.pk)
+    return render(request, "voice/inbox/create.html", {"form": form, "customer": customer})
+
+
+# --- surveys ------------------------------------------------------------------------------------
+
+
+@employee_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    surveys = list(scoped(person, Survey).select_related("team"))
+    by_survey = {
+        group.key: group.summary for group in metrics.breakdown(person.organisation_id, "survey")
+    }
+    for survey in surveys:
+        survey.metrics = by_survey.get(survey.pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "voice/surveys/list.html",
+        {
+            "surveys": surveys,
+            "can_create": can(person, Action.CREATE, Survey),
+            "minimum_n": metrics.stats.MINIMUM_N,
+        },
+    )
+
+
+@employee_required
+def survey_create(request: HttpRequest) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    require(request, Action.CREATE, Survey)
+    form = SurveyForm(request.POST or None, organisation_id=person.organisation_id)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        team_id = data.pop("team")
+        team = get_scoped_or_404(person, Team, team_id) if team_id else None
+        try:
+            survey = services.create_survey(person.organisation, team=team, **data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Survey created. Check the questions, then open it."))
+            return redirect("survey-detail", survey_id=survey.pk)
+    return render(request, "voice/surveys/create.html", {"form": form})
+
+
+@employee_required
+def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    filters = metrics.Filters(survey_id=survey.pk)
+    counts = _invitation_counts(survey)
+    public_url = request.build_absolute_uri(reverse("answer-public", args=[survey.public_key]))
+    widget_src = request.build_absolute_uri("/static/outsidein/widget.js")
+    context = {
+        "survey": survey,
+        "questions": survey.questions.all(),
+        "summary": metrics.summary(person.organisation_id, filters),
+        "invitation_counts": counts,
+        "invitation_total": sum(counts.values()),
+        "public_url": public_url,
+        "widget_snippet": f'<script src="{widget_src}" data-survey="{survey.public_key}" '
+        f'data-origin="{request.build_absolute_uri("/").rstrip("/")}" async></script>',
+        "can_change": can(person, Action.CHANGE, survey),
+        "question_form": QuestionForm(),
+        "invite_form": InviteForm(organisation_id=person.organisation_id),
+        "minimum_n": metrics.stats.MINIMUM_N,
+    }
+    return render(request, "voice/surveys/detail.html", context)
+
+
+def _invitation_counts(survey: Survey) -> dict[str, int]:
+    from django.db.models import Count
+
+    return dict(
+        survey.invitations.values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+
+
+@employee_required
+def survey_settings(request: HttpRequest, survey_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(request, Action.CHANGE, survey)
+    form = SurveySettingsForm(request.POST or None, instance=survey)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in SurveySettingsForm.Meta.fields}
+        survey.refresh_from_db()
+        try:
+            services.update_survey(survey, **fields)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("survey-detail", survey_id=survey.pk)
+    return render(request, "voice/surveys/settings.html", {"form": form, "survey": survey})
+
+
+@employee_required
+@require_POST
+def survey_status(request: HttpRequest, survey_id: int, action: str) -> HttpResponse:
+    survey = get_scoped_or_404(request.person, Survey, survey_id)  # type: ignore[attr-defined]
+    require(request, Action.CHANGE, survey)
+    try:
+        if action == "open":
+            services.open_survey(survey)
+            messages.success(request, _("The survey is open for answers."))
+        else:
+            services.close_survey(survey)
+            messages.success(request, _("The survey is closed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("survey-detail", survey_id=survey.pk)
+
+
+@employee_required
+@require_POST
+def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(request, Action.CHANGE, survey)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_question(survey, **form.question_fields())
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Question added."))
+            return redirect("survey-detail", survey_id=survey.pk)
+    messages.error(
+        request,
+        _("The question was not added: %(errors)s")
+        % {
+            "errors": "; ".join(
+                f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items()
+            )
+        },
+    )
+    return redirect("survey-detail", survey_id=survey.pk)
+
+
+@employee_required
+@require_POST
+def question_delete(request: HttpRequest, survey_id: int, question_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(request, Action.CHANGE, survey)
+    question = get_scoped_or_404(person, Question, question_id, survey=survey)
+    services.delete_question(question)
+    messages.success(request, _("Question removed."))
+    return redirect("survey-detail", survey_id=survey.pk)
+
+
+@employee_required
+@require_POST
+def survey_invite(request: HttpRequest, survey_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(request, Action.CREATE, distribution.Invitation)
+    form = InviteForm(request.POST, organisation_id=person.organisation_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose who to invite."))
+        return redirect("survey-detail", survey_id=survey.pk)
+    customers = scoped(person, Customer).order_by("?")
+    if form.cleaned_data["segment"]:
+        customers = customers.filter(segment_id=form.cleaned_data["segment"])
+    plan = distribution.invite(survey, list(customers[: form.cleaned_data["limit"]]))
+    sent = distribution.send_pending(survey, base_url=request.build_absolute_uri("/"))
+    skipped = sum(plan.skipped.values())
+    messages.success(
+        request,
+        _(
+            "%(sent)s invitations sent; %(skipped)s customers skipped "
+            "(no consent, no email, or invited recently)."
+        )
+        % {"sent": sent, "skipped": skipped},
+    )
+    return redirect("survey-detail", survey_id=survey.pk)
+
+
+@employee_required
+def survey_qr(request: HttpRequest, survey_id: int, fmt: str) -> HttpResponse:
+    import segno
+
+    survey = get_scoped_or_404(request.person, Survey, survey_id)  # type: ignore[attr-defined]
+    url = request.build_absolute_uri(reverse("answer-public", args=[survey.public_key]))
+    qr = segno.make(url, error="m")
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        qr.save(buffer, kind="svg", scale=8, border=2)
+        content_type = "image/svg+xml"
+    else:
+        qr.save(buffer, kind="png", scale=10, border=2)
+        content_type = "image/png"
+        fmt = "png"
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-qr.{fmt}"'
+    return response
