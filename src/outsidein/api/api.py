@@ -102,10 +102,14 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 
 def _register_routers() -> None:
+    from outsidein.analytics.api import router as metrics_router
     from outsidein.core.api import router as core_router
     from outsidein.jobs.api import router as jobs_router
+    from outsidein.voice.api import router as voice_router
 
     api.add_router("/", core_router)
+    api.add_router("/", voice_router)
+    api.add_router("/metrics", metrics_router)
     api.add_router("/jobs", jobs_router)
 
 

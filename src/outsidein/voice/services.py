@@ -136,6 +136,14 @@ def update_survey(survey: Survey, **changes: Any) -> Survey:
     return survey
 
 
+@transaction.atomic
+def delete_survey(survey: Survey) -> None:
+    """Delete a survey with its responses (and take them out of the rollups)."""
+    responses = list(Feedback.objects.filter(survey=survey))
+    rollups.remove(survey.organisation_id, responses)
+    survey.delete()
+
+
 QUESTION_FIELDS = (
     "key",
     "kind",

@@ -1,0 +1,309 @@
+"""API endpoints of the voice app: feedback intake and the inbox, surveys, server-to-server
+responses. Thin: parse, check permission, call a service, answer."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from outsidein.api.access import caller, get_scoped_or_404, related_or_422, require, scoped
+from outsidein.core.models import Customer, Person, Team
+from outsidein.core.permissions import Action
+from outsidein.voice import services
+from outsidein.voice.models import Channel, Feedback, Survey
+
+router = Router()
+
+KindCode = Literal["response", "complaint", "question", "review", "note"]
+ChannelCode = Literal[tuple(value for value, _label in Channel.choices)]  # type: ignore[valid-type]
+LanguageCode = Literal["nl", "en"]
+
+
+class FeedbackIn(Schema):
+    kind: Literal["complaint", "question", "review", "note"]
+    channel: ChannelCode = "api"  # type: ignore[valid-type]
+    customer_id: int | None = None
+    customer_external_id: str | None = Field(
+        None, description="Alternative to customer_id: the customer's number in your systems"
+    )
+    team_id: int | None = None
+    language: LanguageCode | None = None
+    submitted_at: datetime | None = None
+    nps: int | None = Field(None, ge=0, le=10)
+    csat: int | None = Field(None, ge=1, le=5)
+    ces: int | None = Field(None, ge=1, le=7)
+    rating: int | None = Field(None, ge=1, le=5)
+    subject: str = Field("", max_length=200)
+    comment: str = Field("", max_length=20000)
+    external_id: str = Field(
+        "", max_length=120, description="Your id for this item; sending it again adds nothing"
+    )
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class FeedbackPatch(Schema):
+    team_id: int | None = None
+    language: LanguageCode | None = None
+    nps: int | None = Field(None, ge=0, le=10)
+    csat: int | None = Field(None, ge=1, le=5)
+    ces: int | None = Field(None, ge=1, le=7)
+    rating: int | None = Field(None, ge=1, le=5)
+    subject: str | None = Field(None, max_length=200)
+    comment: str | None = Field(None, max_length=20000)
+    tags: list[str] | None = None
+
+
+class FeedbackOut(Schema):
+    id: int
+    kind: str
+    channel: str
+    survey_id: int | None
+    customer_id: int | None
+    segment_id: int | None
+    team_id: int | None
+    language: str
+    submitted_at: datetime
+    nps: int | None
+    csat: int | None
+    ces: int | None
+    rating: int | None
+    subject: str
+    comment: str
+    answers: dict[str, Any]
+    is_complete: bool
+    external_id: str
+    tags: list[str]
+
+    @staticmethod
+    def resolve_tags(obj: Feedback) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+
+class FeedbackFilter(Schema):
+    q: str | None = Field(None, description="Words in the comment, subject or customer name")
+    kind: KindCode | None = None
+    channel: ChannelCode | None = None  # type: ignore[valid-type]
+    band: Literal["detractor", "passive", "promoter", "unhappy"] | None = None
+    survey: int | None = Field(None, description="Survey id")
+    segment: int | None = Field(None, description="Segment id")
+    team: int | None = Field(None, description="Team id")
+    language: LanguageCode | None = None
+    tag: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _customer(person: Person, payload: dict[str, Any]) -> Customer | None:
+    customer_id = payload.pop("customer_id", None)
+    external = payload.pop("customer_external_id", None)
+    if customer_id is not None:
+        return related_or_422(person, Customer, customer_id, "customer_id")
+    if external:
+        found = scoped(person, Customer).filter(external_id=external).first()
+        if found is None:
+            raise ValidationError(
+                {"customer_external_id": f"There is no customer with number {external!r}."}
+            )
+        return found
+    return None
+
+
+@router.get("/feedback", response=list[FeedbackOut], tags=["feedback"])
+@paginate(PageNumberPagination)
+def list_feedback(request: HttpRequest, filters: Query[FeedbackFilter]) -> Any:
+    items = scoped(caller(request), Feedback).prefetch_related("tags")
+    data = filters.model_dump()
+    for bound in ("since", "until"):
+        if data[bound] is not None:
+            data[bound] = data[bound].date()
+    return services.filter_feedback(items, **data)
+
+
+@router.get("/feedback/{feedback_id}", response=FeedbackOut, tags=["feedback"])
+def get_feedback(request: HttpRequest, feedback_id: int) -> Any:
+    return get_scoped_or_404(caller(request), Feedback, feedback_id)
+
+
+@router.post(
+    "/feedback",
+    response={201: FeedbackOut, 200: FeedbackOut},
+    tags=["feedback"],
+    summary="Send feedback from another system (idempotent on external_id)",
+)
+def create_feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
+    person = caller(request)
+    require(person, Action.CREATE, Feedback)
+    data = payload.model_dump()
+    tags = data.pop("tags")
+    customer = _customer(person, data)
+    data["team"] = related_or_422(person, Team, data.pop("team_id"), "team_id")
+    if data["language"] is None:
+        data.pop("language")
+    feedback, created = services.record_feedback(
+        person.organisation, customer=customer, tags=tags, **data
+    )
+    return Status(201 if created else 200, feedback)
+
+
+@router.patch("/feedback/{feedback_id}", response=FeedbackOut, tags=["feedback"])
+def update_feedback(request: HttpRequest, feedback_id: int, payload: FeedbackPatch) -> Any:
+    person = caller(request)
+    feedback = get_scoped_or_404(person, Feedback, feedback_id)
+    require(person, Action.CHANGE, feedback)
+    changes = payload.model_dump(exclude_unset=True)
+    tags = changes.pop("tags", None)
+    if "team_id" in changes:
+        changes["team"] = related_or_422(person, Team, changes.pop("team_id"), "team_id")
+    services.update_feedback(feedback, **changes)
+    if tags is not None:
+        services.set_tags(feedback, tags)
+    return feedback
+
+
+@router.delete("/feedback/{feedback_id}", response={204: None}, tags=["feedback"])
+def delete_feedback(request: HttpRequest, feedback_id: int) -> Any:
+    person = caller(request)
+    feedback = get_scoped_or_404(person, Feedback, feedback_id)
+    require(person, Action.DELETE, feedback)
+    services.delete_feedback(feedback)
+    return Status(204, None)
+
+
+# --- surveys ----------------------------------------------------------------------------------
+
+
+class QuestionOut(Schema):
+    id: int
+    key: str
+    kind: str
+    position: int
+    text_nl: str
+    text_en: str
+    choices: list[dict[str, str]]
+    required: bool
+    show_if: dict[str, Any]
+
+
+class SurveyIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    template: Literal["nps", "csat", "ces", "blank"] = "nps"
+    team_id: int | None = None
+    title_nl: str = Field("", max_length=200)
+    title_en: str = Field("", max_length=200)
+    allow_anonymous: bool = False
+
+
+class SurveyPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    team_id: int | None = None
+    title_nl: str | None = Field(None, max_length=200)
+    title_en: str | None = Field(None, max_length=200)
+    allow_anonymous: bool | None = None
+    status: Literal["draft", "open", "closed"] | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+class SurveyOut(Schema):
+    id: int
+    name: str
+    status: str
+    team_id: int | None
+    title_nl: str
+    title_en: str
+    allow_anonymous: bool
+    public_key: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    questions: list[QuestionOut]
+
+    @staticmethod
+    def resolve_questions(obj: Survey) -> list[Any]:
+        return list(obj.questions.all())
+
+
+@router.get("/surveys", response=list[SurveyOut], tags=["surveys"])
+@paginate(PageNumberPagination)
+def list_surveys(request: HttpRequest) -> Any:
+    return scoped(caller(request), Survey).prefetch_related("questions")
+
+
+@router.get("/surveys/{survey_id}", response=SurveyOut, tags=["surveys"])
+def get_survey(request: HttpRequest, survey_id: int) -> Any:
+    return get_scoped_or_404(caller(request), Survey, survey_id)
+
+
+@router.post("/surveys", response={201: SurveyOut}, tags=["surveys"])
+def create_survey(request: HttpRequest, payload: SurveyIn) -> Any:
+    person = caller(request)
+    require(person, Action.CREATE, Survey)
+    data = payload.model_dump()
+    data["team"] = related_or_422(person, Team, data.pop("team_id"), "team_id")
+    return Status(201, services.create_survey(person.organisation, **data))
+
+
+@router.patch("/surveys/{survey_id}", response=SurveyOut, tags=["surveys"])
+def update_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch) -> Any:
+    person = caller(request)
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(person, Action.CHANGE, survey)
+    changes = payload.model_dump(exclude_unset=True)
+    if "team_id" in changes:
+        changes["team"] = related_or_422(person, Team, changes.pop("team_id"), "team_id")
+    if changes.get("status") == "open":
+        changes.pop("status")
+        services.update_survey(survey, **changes)
+        return services.open_survey(survey)
+    return services.update_survey(survey, **changes)
+
+
+@router.delete("/surveys/{survey_id}", response={204: None}, tags=["surveys"])
+def delete_survey(request: HttpRequest, survey_id: int) -> Any:
+    person = caller(request)
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(person, Action.DELETE, survey)
+    services.delete_survey(survey)
+    return Status(204, None)
+
+
+class ResponseIn(Schema):
+    answers: dict[str, Any] = Field(description="Question key → answer (number, text or list)")
+    customer_id: int | None = None
+    customer_external_id: str | None = None
+    language: LanguageCode = "nl"
+    submitted_at: datetime | None = None
+    external_id: str = Field("", max_length=120)
+
+
+@router.post(
+    "/surveys/{survey_id}/responses",
+    response={201: FeedbackOut, 200: FeedbackOut},
+    tags=["surveys"],
+    summary="Submit a response from your own system (server to server)",
+)
+def submit_response(request: HttpRequest, survey_id: int, payload: ResponseIn) -> Any:
+    person = caller(request)
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(person, Action.CREATE, Feedback)
+    data = payload.model_dump()
+    customer = _customer(person, data)
+    if data["external_id"]:
+        existing = scoped(person, Feedback).filter(external_id=data["external_id"]).first()
+        if existing is not None:
+            return Status(200, existing)
+    try:
+        feedback = services.submit_response(
+            survey,
+            data=data["answers"],
+            channel=Channel.API,
+            language=data["language"],
+            customer=customer,
+            external_id=data["external_id"],
+            submitted_at=data["submitted_at"],
+        )
+    except services.SurveyNotOpen:
+        raise ValidationError({"survey": "This survey does not accept responses now."}) from None
+    return Status(201, feedback)
