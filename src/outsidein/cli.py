@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -215,6 +216,145 @@ def _validation_text(exc: object) -> str:
     return " ".join(exc.messages)
 
 
+def _organisation(slug: str) -> Any:
+    from outsidein.core.models import Organisation
+
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        known = ", ".join(Organisation.objects.values_list("slug", flat=True)[:20]) or "none"
+        raise CliError(f"No organisation with short name {slug!r} (known: {known}).")
+    return organisation
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    import json
+    from pathlib import Path
+
+    _setup_django()
+    _check_database()
+    from outsidein.voice.imports import ImportFileError, run_import
+    from outsidein.voice.models import Survey
+
+    organisation = _organisation(args.org)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"There is no file {path}.")
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = json.loads(args.mapping)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"--mapping is not valid JSON: {exc}") from None
+        if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+        ):
+            raise CliError('--mapping must be an object of names, e.g. {"Score": "nps"}.')
+    survey = None
+    if args.survey is not None:
+        survey = Survey.objects.filter(organisation=organisation, pk=args.survey).first()
+        if survey is None:
+            raise CliError(f"Organisation {args.org} has no survey {args.survey}.")
+    try:
+        report = run_import(
+            organisation,  # type: ignore[arg-type]
+            path.read_bytes(),
+            filename=path.name,
+            survey=survey,
+            mapping=mapping,
+            dry_run=args.dry_run,
+        )
+    except ImportFileError as exc:
+        raise CliError(f"{path.name}: {exc} Nothing was imported.") from None
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, default=str))
+        return
+    verb = "would be imported" if args.dry_run else "imported"
+    print(f"{path.name}: {report.rows} rows read")
+    print(f"  accepted:         {report.accepted} ({verb})")
+    print(f"  already imported: {report.already_imported}")
+    print(f"  rejected:         {report.rejected}")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
+    for error in report.errors[:50]:
+        print(f"  - {error}")
+    if report.rejected > 50:
+        print(f"  … and {report.rejected - 50} more rejected rows (use --json for the first 1000)")
+    if report.survey_id:
+        print(f"  survey id: {report.survey_id}")
+
+
+def cmd_metrics(args: argparse.Namespace) -> None:
+    import json
+    from datetime import date
+
+    _setup_django()
+    _check_database()
+    from outsidein.analytics import services as metrics
+
+    organisation = _organisation(args.org)
+
+    def parse(value: str | None, name: str) -> date | None:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise CliError(f"--{name} must be a date like 2026-01-31, not {value!r}.") from None
+
+    filters = metrics.Filters(
+        since=parse(args.since, "since"),
+        until=parse(args.until, "until"),
+        survey_id=args.survey,
+    )
+    if filters.since and filters.until and filters.since > filters.until:
+        raise CliError("--until lies before --since.")
+    org_id = organisation.pk  # type: ignore[attr-defined]
+    result: dict[str, object] = {
+        "organisation": args.org,
+        "filters": {"since": args.since, "until": args.until, "survey": args.survey},
+        "overall": metrics.summary(org_id, filters).to_dict(),
+    }
+    if args.by in ("month", "week"):
+        result["by"] = args.by
+        result["groups"] = [
+            {"key": p.start.isoformat(), "label": p.start.isoformat(), **p.summary.to_dict()}
+            for p in metrics.trend(org_id, args.by, filters)
+        ]
+    elif args.by:
+        result["by"] = args.by
+        labels = metrics.dimension_labels(org_id, args.by)
+        result["groups"] = metrics.iter_counts(
+            metrics.breakdown(org_id, args.by, filters, labels=labels)
+        )
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+        return
+    rows = [("overall", result["overall"])]
+    rows += [(g["label"], g) for g in result.get("groups", [])]  # type: ignore[attr-defined]
+    print(f"{'group':<28} {'n':>7} {'NPS':>7} {'95% interval':>16} {'CSAT%':>7} {'CES':>6}")
+    for label, row in rows:
+        nps = row["nps"]  # type: ignore[index]
+        interval = f"[{nps['low']:.0f}, {nps['high']:.0f}]" if nps["low"] is not None else ""
+        value = f"{nps['value']:.0f}" if nps["enough"] else "n<min"
+        csat = row["csat"]["value"]  # type: ignore[index]
+        ces = row["ces"]["value"]  # type: ignore[index]
+        print(
+            f"{str(label)[:28]:<28} {nps['n']:>7} {value:>7} {interval:>16} "
+            f"{'' if csat is None else f'{csat:.0f}':>7} {'' if ces is None else f'{ces:.1f}':>6}"
+        )
+
+
+def cmd_remind(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_database()
+    from django.conf import settings
+
+    from outsidein.voice.distribution import send_reminders
+
+    sent = send_reminders(base_url=settings.BASE_URL)
+    print(f"{sent} reminders sent.")
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -275,6 +415,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("seed-demo", help="load the demo organisation (idempotent)")
     p.add_argument("--seed", type=int, default=2026, help="random seed (default %(default)s)")
     p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser(
+        "import", help="import responses, complaints or reviews from a CSV or XLSX file"
+    )
+    p.add_argument("file", help="the CSV or XLSX file")
+    p.add_argument("--org", required=True, help="organisation short name (slug)")
+    p.add_argument("--survey", type=int, help="survey id for the responses (default: a new one)")
+    p.add_argument(
+        "--mapping",
+        help='JSON object from the file\'s column names to ours, e.g. \'{"Score": "nps"}\'',
+    )
+    p.add_argument("--dry-run", action="store_true", help="check the file, import nothing")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("metrics", help="NPS, CSAT and CES with n and 95% intervals")
+    p.add_argument("--org", required=True, help="organisation short name (slug)")
+    p.add_argument("--survey", type=int, help="only this survey")
+    p.add_argument("--since", help="first day, YYYY-MM-DD")
+    p.add_argument("--until", help="last day (inclusive), YYYY-MM-DD")
+    p.add_argument(
+        "--by",
+        choices=["segment", "team", "survey", "channel", "language", "month", "week"],
+        help="break down by a dimension or per month/week",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("remind", help="send due survey reminders (run daily, e.g. from cron)")
+    p.set_defaults(func=cmd_remind)
 
     p = sub.add_parser("manage", help="run any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -7,7 +7,7 @@ tenant's admin with an API token. Every response must:
 
 * not be a server error (5xx);
 * have a status code, content type and body that the document describes for the operation;
-* for invalid input, be a rejection: 422 (400 only for a body that is not JSON at all);
+* for invalid input, be a rejection: 422 (or 400 for a body that is not JSON);
 * for valid input, be accepted; the only refusals allowed are 403/404/409, and 422 for a domain
   rule the document cannot express (an unknown ``segment_id``, a taken slug), which the API's
   own ``ValidationError`` handler reports as ``loc: ["body", field]``. A 422 from the request

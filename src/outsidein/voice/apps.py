@@ -8,6 +8,7 @@ class VoiceConfig(AppConfig):
     verbose_name = _("Voice of the customer")
 
     def ready(self) -> None:
+        from outsidein.voice import imports  # noqa: F401  (registers the import job)
         from outsidein.voice.permissions import register_voice_policies
 
         register_voice_policies()

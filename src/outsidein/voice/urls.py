@@ -1,8 +1,10 @@
 from django.urls import path
 
-from outsidein.voice import views
+from outsidein.voice import import_views, views
 
 urlpatterns = [
+    path("imports/", import_views.import_start, name="import-start"),
+    path("imports/<str:upload_id>/", import_views.import_map, name="import-map"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/new/", views.feedback_create, name="feedback-create"),
     path("inbox/<int:feedback_id>/", views.feedback_detail, name="feedback-detail"),

@@ -1,0 +1,546 @@
+"""Importing historical responses, complaints and reviews from CSV and XLSX.
+
+The real path for the page, the background job and the CLI: read the file (any encoding
+problem or malformed file becomes a readable error), map its columns to ours, validate every
+row, and insert every accepted row in one transaction, or nothing. Re-importing the same file
+adds nothing: rows carry a ``submission_id`` that becomes the feedback's ``external_id``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outsidein.core.models import Customer, Organisation
+from outsidein.voice.models import (
+    Channel,
+    Feedback,
+    FeedbackKind,
+    QuestionKind,
+    Survey,
+    SurveyStatus,
+)
+
+# Our fields, in the documented default column order.
+FIELDS = (
+    "submission_id",
+    "customer_external_id",
+    "email",
+    "submitted_at",
+    "channel",
+    "nps",
+    "csat",
+    "ces",
+    "comment",
+    "language",
+    "kind",
+    "subject",
+    "rating",
+)
+REQUIRED = ("submission_id", "submitted_at")
+SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
+CHANNELS = {value for value, _label in Channel.choices}
+KINDS = {value for value, _label in FeedbackKind.choices} - {FeedbackKind.NOTE}
+MAX_ERRORS_KEPT = 1000
+PROGRESS_EVERY = 20_000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; nothing was imported."""
+
+
+@dataclass
+class RowError:
+    row: int  # 1-based line number in the file, the header being row 1
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("row %(row)s, %(column)s: %(reason)s") % {
+            "row": self.row,
+            "column": self.column or "–",
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    accepted: int = 0
+    already_imported: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    survey_id: int | None = None
+    dry_run: bool = False
+
+    def reject(self, error: RowError) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(error)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "already_imported": self.already_imported,
+            "rejected": self.rejected,
+            "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.errors],
+            "errors_truncated": self.rejected > len(self.errors),
+            "warnings": self.warnings,
+            "survey_id": self.survey_id,
+            "dry_run": self.dry_run,
+        }
+
+
+# --- reading files --------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes, report: ImportReport) -> str:
+    if b"\x00" in raw[:65536]:
+        raise ImportFileError(
+            _("This is not a text file (it contains binary data). Upload a CSV or XLSX file.")
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The file's text encoding is not UTF-8 or Windows-1252. Save it as “CSV UTF-8”.")
+        ) from None
+    report.warnings.append(
+        _("The file was not UTF-8; it was read as Windows-1252 (Excel). Check accented letters.")
+    )
+    return text
+
+
+def _csv_rows(raw: bytes, report: ImportReport) -> Iterator[list[str]]:
+    text = _decode(raw, report)
+    sample = text[:65536]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("The CSV file is malformed near line %(line)s (%(reason)s).")
+            % {"line": reader.line_num, "reason": exc}
+        ) from None
+
+
+def _xlsx_rows(raw: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise ImportFileError(_("This is not a readable Excel (XLSX) file.")) from None
+    sheet = workbook.worksheets[0]
+    for values in sheet.iter_rows(values_only=True):
+        yield ["" if v is None else v for v in values]
+
+
+def read_rows(raw: bytes, filename: str, report: ImportReport) -> Iterator[list[Any]]:
+    """All rows of the file, header first, whichever of CSV or XLSX it is."""
+    if not raw.strip():
+        raise ImportFileError(_("The file is empty."))
+    is_zip = raw[:4] == b"PK\x03\x04"
+    if filename.lower().endswith((".xlsx", ".xlsm")) or is_zip:
+        return _xlsx_rows(raw)
+    return _csv_rows(raw, report)
+
+
+# --- columns ------------------------------------------------------------------------------------
+
+
+def resolve_columns(header: list[Any], mapping: Mapping[str, str] | None) -> dict[str, int]:
+    """Our field → column index. Without a mapping, columns named like our fields are used."""
+    names = [str(h).strip() for h in header]
+    lowered = {name.lower(): index for index, name in enumerate(names)}
+    mapping = dict(mapping or {})
+    unknown_targets = sorted(set(mapping.values()) - set(FIELDS))
+    if unknown_targets:
+        raise ImportFileError(
+            _("The mapping names fields outsidein does not know: %(fields)s. Known: %(known)s.")
+            % {"fields": ", ".join(unknown_targets), "known": ", ".join(FIELDS)}
+        )
+    missing_sources = sorted(s for s in mapping if s.strip().lower() not in lowered)
+    if missing_sources:
+        raise ImportFileError(
+            _("The mapping names columns the file does not have: %(cols)s. The file has: %(have)s.")
+            % {"cols": ", ".join(missing_sources), "have": ", ".join(names[:30])}
+        )
+    columns: dict[str, int] = {}
+    for source, target in mapping.items():
+        columns[target] = lowered[source.strip().lower()]
+    for name in FIELDS:
+        if name not in columns and name in lowered and name not in mapping:
+            columns[name] = lowered[name]
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise ImportFileError(
+            _("Required columns are missing: %(missing)s. The file's first row has: %(have)s.")
+            % {"missing": ", ".join(missing), "have": ", ".join(names[:30]) or _("nothing")}
+        )
+    if not any(name in columns for name in ("nps", "csat", "ces", "comment", "rating")):
+        raise ImportFileError(
+            _("There is nothing to import: no nps, csat, ces, rating or comment column.")
+        )
+    return columns
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def parse_datetime(value: Any) -> datetime:
+    """ISO 8601 (date, or date and time, with or without zone) or the Dutch dd-mm-yyyy."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else timezone.make_aware(value)
+    if isinstance(value, date):
+        return timezone.make_aware(datetime.combine(value, dtime(12)))
+    text = str(value).strip()
+    if not text:
+        raise ValueError(_("is empty"))
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    parsed = _parse_date_text(text)
+    if parsed is None:
+        raise ValueError(
+            _("“%(value)s” is not a date; use ISO 8601 like 2026-03-01T14:30:00+01:00")
+            % {"value": text[:40]}
+        )
+    if parsed.tzinfo is None:
+        parsed = timezone.make_aware(parsed)
+    if parsed.year < 1990 or parsed > timezone.now() + timedelta(days=1):
+        raise ValueError(_("%(value)s lies outside the plausible range") % {"value": text[:40]})
+    return parsed.astimezone(UTC)
+
+
+def _parse_date_text(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for fmt in ("%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_score(value: Any, name: str) -> int | None:
+    if value in ("", None):
+        return None
+    low, high = SCORE_RANGES[name]
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a number") % {"value": str(value)[:40]}) from None
+    if number != int(number) or not low <= number <= high:
+        raise ValueError(
+            _("%(value)s is outside %(low)s–%(high)s")
+            % {"value": str(value)[:40], "low": low, "high": high}
+        )
+    return int(number)
+
+
+# --- the import ---------------------------------------------------------------------------
+
+
+@dataclass
+class CustomerIndex:
+    by_external_id: dict[str, tuple[int, int | None, str]]
+    by_email: dict[str, tuple[int, int | None, str]]
+
+    @classmethod
+    def load(cls, organisation: Organisation) -> CustomerIndex:
+        by_external_id: dict[str, tuple[int, int | None, str]] = {}
+        by_email: dict[str, tuple[int, int | None, str]] = {}
+        rows = Customer.objects.filter(organisation=organisation).values_list(
+            "id", "segment_id", "language", "external_id", "email"
+        )
+        for pk, segment_id, language, external_id, email in rows.iterator(chunk_size=5000):
+            entry = (pk, segment_id, language)
+            if external_id:
+                by_external_id[external_id] = entry
+            if email:
+                by_email.setdefault(email.lower(), entry)
+        return cls(by_external_id, by_email)
+
+
+def import_survey(organisation: Organisation, filename: str, columns: Mapping[str, int]) -> Survey:
+    """A closed survey to hold imported responses, with questions for the columns present."""
+    from outsidein.voice import services
+
+    stamp = timezone.localdate().isoformat()
+    survey = services.create_survey(
+        organisation,
+        template="blank",
+        name=_("Import %(file)s (%(date)s)") % {"file": Path(filename).name[:120], "date": stamp},
+    )
+    Survey.objects.filter(pk=survey.pk).update(created_for_import=True, status=SurveyStatus.CLOSED)
+    texts = {
+        "nps": (
+            "Hoe waarschijnlijk is het dat je ons aanbeveelt?",
+            "How likely are you to recommend us?",
+        ),
+        "csat": ("Hoe tevreden ben je?", "How satisfied are you?"),
+        "ces": ("Hoeveel moeite kostte het?", "How much effort did it take?"),
+        "comment": ("Toelichting", "Comment"),
+    }
+    kinds = {
+        "nps": QuestionKind.NPS,
+        "csat": QuestionKind.CSAT,
+        "ces": QuestionKind.CES,
+        "comment": QuestionKind.TEXT,
+    }
+    for name in ("nps", "csat", "ces", "comment"):
+        if name in columns:
+            services.add_question(
+                survey, key=name, kind=kinds[name], text_nl=texts[name][0], text_en=texts[name][1]
+            )
+    survey.refresh_from_db()
+    return survey
+
+
+def run_import(
+    organisation: Organisation,
+    raw: bytes,
+    *,
+    filename: str,
+    survey: Survey | None = None,
+    mapping: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, str], None] | None = None,
+) -> ImportReport:
+    """Validate every row; insert every accepted row in one transaction (or, dry run, none)."""
+    from outsidein.voice import services
+
+    report = ImportReport(dry_run=dry_run)
+    rows = read_rows(raw, filename, report)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise ImportFileError(_("The file is empty.")) from None
+    columns = resolve_columns(header, mapping)
+    customers = CustomerIndex.load(organisation)
+    first_seen: dict[str, int] = {}
+    default_language = organisation.language
+    items: list[Feedback] = []
+    needs_survey = False
+    get = dict(columns)
+    width = max(get.values()) + 1
+
+    for line, row in enumerate(rows, start=2):
+        if not any(str(cell).strip() for cell in row):
+            continue  # blank lines are not rows
+        report.rows += 1
+        if len(row) < width:
+            row = list(row) + [""] * (width - len(row))
+        try:
+            item = _row_to_feedback(row, get, customers, default_language)
+        except _RowProblem as problem:
+            report.reject(RowError(line, problem.column, problem.reason))
+            continue
+        external_id = item.external_id
+        if external_id in first_seen:
+            report.reject(
+                RowError(
+                    line,
+                    "submission_id",
+                    _("repeats the id of row %(row)s") % {"row": first_seen[external_id]},
+                )
+            )
+            continue
+        first_seen[external_id] = line
+        if item.kind == FeedbackKind.RESPONSE:
+            needs_survey = True
+        items.append(item)
+        if progress and report.rows % PROGRESS_EVERY == 0:
+            progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
+
+    if dry_run or not items:
+        stored = _stored_ids(organisation, [item.external_id for item in items])
+        report.already_imported = len(stored)
+        report.accepted = len(items) - len(stored)
+        report.survey_id = survey.pk if survey else None
+        return report
+    with transaction.atomic():
+        if needs_survey and survey is None:
+            survey = import_survey(organisation, filename, columns)
+        for item in items:
+            if item.kind == FeedbackKind.RESPONSE and survey is not None:
+                item.survey = survey
+                item.team_id = survey.team_id
+        if progress:
+            progress(report.rows, _("Saving %(n)s rows") % {"n": len(items)})
+        inserted = services.bulk_record(organisation, items)
+        if (
+            needs_survey
+            and survey is not None
+            and survey.created_for_import
+            and not any(item.kind == FeedbackKind.RESPONSE for item in inserted)
+        ):
+            survey.delete()  # every response was imported before: keep no empty import survey
+            survey = None
+    report.accepted = len(inserted)
+    report.already_imported = len(items) - len(inserted)
+    report.survey_id = survey.pk if survey else None
+    return report
+
+
+def _stored_ids(organisation: Organisation, ids: list[str]) -> set[str]:
+    stored: set[str] = set()
+    for start in range(0, len(ids), 5000):
+        stored.update(
+            Feedback.objects.filter(
+                organisation=organisation, external_id__in=ids[start : start + 5000]
+            ).values_list("external_id", flat=True)
+        )
+    return stored
+
+
+class _RowProblem(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def _row_to_feedback(
+    row: list[Any],
+    get: Mapping[str, int],
+    customers: CustomerIndex,
+    default_language: str,
+) -> Feedback:
+    def cell(name: str) -> Any:
+        index = get.get(name)
+        return "" if index is None else row[index]
+
+    external_id = str(cell("submission_id")).strip()
+    if not external_id:
+        raise _RowProblem("submission_id", _("is empty; every row needs its own id"))
+    if len(external_id) > 120:
+        raise _RowProblem("submission_id", _("is longer than 120 characters"))
+    try:
+        submitted_at = parse_datetime(cell("submitted_at"))
+    except ValueError as exc:
+        raise _RowProblem("submitted_at", str(exc)) from None
+    scores: dict[str, int | None] = {}
+    for name in ("nps", "csat", "ces", "rating"):
+        try:
+            scores[name] = parse_score(cell(name), name)
+        except ValueError as exc:
+            raise _RowProblem(name, str(exc)) from None
+    kind = str(cell("kind")).strip().lower() or FeedbackKind.RESPONSE
+    if kind not in KINDS:
+        raise _RowProblem(
+            "kind", _("must be one of %(kinds)s") % {"kinds": ", ".join(sorted(KINDS))}
+        )
+    channel = str(cell("channel")).strip().lower() or Channel.IMPORT
+    if channel not in CHANNELS:
+        channel = Channel.OTHER
+    comment = str(cell("comment")).strip()
+    if kind == FeedbackKind.RESPONSE and all(v is None for v in scores.values()) and not comment:
+        raise _RowProblem("", _("has no score and no comment"))
+    customer = None
+    customer_number = str(cell("customer_external_id")).strip()
+    email = str(cell("email")).strip().lower()
+    if customer_number:
+        customer = customers.by_external_id.get(customer_number)
+        if customer is None:
+            raise _RowProblem(
+                "customer_external_id",
+                _("no customer has number %(n)s") % {"n": customer_number[:40]},
+            )
+    elif email:
+        customer = customers.by_email.get(email)
+    language = str(cell("language")).strip().lower()[:2]
+    if language not in ("nl", "en"):
+        if language:
+            raise _RowProblem("language", _("must be nl or en"))
+        language = customer[2] if customer else default_language
+    answers: dict[str, Any] = {k: v for k, v in scores.items() if v is not None and k != "rating"}
+    if comment:
+        answers["comment"] = comment
+    return Feedback(
+        kind=kind,
+        channel=channel,
+        customer_id=customer[0] if customer else None,
+        segment_id=customer[1] if customer else None,
+        language=language,
+        submitted_at=submitted_at,
+        nps=scores["nps"],
+        csat=scores["csat"],
+        ces=scores["ces"],
+        rating=scores["rating"],
+        subject=str(cell("subject")).strip()[:200],
+        comment=comment[:20000],
+        answers=answers if kind == FeedbackKind.RESPONSE else {},
+        external_id=external_id,
+    )
+
+
+def _register_job() -> None:
+    from outsidein.jobs.services import job_handler
+
+    @job_handler("voice.import")
+    def import_job(job: Any, report: Callable[[int, str], None]) -> dict[str, Any]:
+        params = job.params
+        path = Path(params["path"])
+        survey = None
+        if params.get("survey_id"):
+            survey = Survey.objects.filter(
+                organisation_id=job.organisation_id, pk=params["survey_id"]
+            ).first()
+        raw = path.read_bytes()
+        total_guess = max(1, raw.count(b"\n"))
+
+        def progress(rows: int, message: str) -> None:
+            report(min(95, int(90 * rows / total_guess)), message)
+
+        try:
+            result = run_import(
+                job.organisation,
+                raw,
+                filename=params.get("filename", path.name),
+                survey=survey,
+                mapping=params.get("mapping") or None,
+                dry_run=bool(params.get("dry_run")),
+                progress=progress,
+            )
+        except ImportFileError as exc:
+            report(100, str(exc))
+            return {"file_error": str(exc), "rows": 0, "accepted": 0, "rejected": 0}
+        report(
+            100,
+            _("%(accepted)s accepted, %(already)s already imported, %(rejected)s rejected")
+            % {
+                "accepted": result.accepted,
+                "already": result.already_imported,
+                "rejected": result.rejected,
+            },
+        )
+        return result.to_dict()
+
+
+_register_job()
