@@ -43,7 +43,7 @@ from tests.factories import CustomerFactory, SegmentFactory, TeamFactory
 
 # Fuzzing examples per operation, on top of schemathesis' deterministic "coverage" cases
 # (boundary values, missing required fields, wrong types, null for every field, …).
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = 15
 SEED = 20_240_917
 
 CONFIG = schemathesis.Config.from_dict(

@@ -317,3 +317,82 @@ class Feedback(TenantModel):
         if self.nps is None:
             return None
         return "promoter" if self.nps >= 9 else "passive" if self.nps >= 7 else "detractor"
+
+
+def _hook_secret() -> str:
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def _hook_key() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class InboundHook(TenantModel):
+    """Where another system (helpdesk, review site, CRM) posts feedback, signed with the secret
+    by the Standard Webhooks scheme."""
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. the helpdesk system"))
+    key = models.CharField(max_length=20, unique=True, default=_hook_key, editable=False)
+    secret = models.CharField(max_length=60, default=_hook_secret, editable=False)
+    default_kind = models.CharField(
+        _("kind of feedback"),
+        max_length=10,
+        choices=FeedbackKind.choices,
+        default=FeedbackKind.COMPLAINT,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    last_received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming webhook")
+        verbose_name_plural = _("incoming webhooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboundHook(TenantModel):
+    """A URL that is told about new feedback, signed with the Standard Webhooks scheme."""
+
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    secret = models.CharField(max_length=60, default=_hook_secret, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("outgoing webhook")
+        verbose_name_plural = _("outgoing webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Gave up")
+
+
+class Delivery(TenantModel):
+    hook = models.ForeignKey(OutboundHook, on_delete=models.CASCADE, related_name="deliveries")
+    message_id = models.CharField(max_length=40, unique=True)
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.hook}"

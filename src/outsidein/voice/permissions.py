@@ -25,7 +25,16 @@ def _may_change_survey(person: Person, survey: Any) -> bool:
 
 
 def register_voice_policies() -> None:
-    from outsidein.voice.models import Feedback, Invitation, Question, Survey, Tag
+    from outsidein.voice.models import (
+        Delivery,
+        Feedback,
+        InboundHook,
+        Invitation,
+        OutboundHook,
+        Question,
+        Survey,
+        Tag,
+    )
 
     anyone = lambda person, obj: True  # noqa: E731
     admin_or_manager = lambda person, obj: person.is_admin or person.is_manager  # noqa: E731
@@ -66,3 +75,5 @@ def register_voice_policies() -> None:
         ),
     )
     register_policy(Tag, Policy(rules={Action.VIEW: anyone, Action.CREATE: anyone}))
+    for hook_model in (InboundHook, OutboundHook, Delivery):
+        register_policy(hook_model, Policy())  # administrators only (the default rule)

@@ -150,27 +150,11 @@ def _save(
     session_key: str,
 ) -> Feedback:
     """Submit, continuing an anonymous visitor's partial response kept in their session."""
+    previous = None
     if invitation is None and request.session.get(session_key):
         previous = Feedback.objects.filter(
             pk=request.session[session_key], survey=survey, is_complete=False
         ).first()
-        if previous is not None:
-            questions = list(survey.questions.all())
-            parsed = services.parse_answers(questions, data, partial=partial)
-            if parsed.errors:
-                raise ValidationError(parsed.errors)
-            scores = services.scores_from_answers(questions, parsed.answers)
-            return services.update_feedback(
-                previous,
-                answers=parsed.answers,
-                is_complete=parsed.complete and not partial,
-                nps=scores.get("nps"),
-                csat=scores.get("csat"),
-                ces=scores.get("ces"),
-                rating=scores.get("rating"),
-                comment=scores["comment"],
-                language=language,
-            )
     feedback = services.submit_response(
         survey,
         data=data,
@@ -178,6 +162,7 @@ def _save(
         language=language,
         invitation=invitation,
         partial=partial,
+        previous=previous,
     )
     if invitation is None and not feedback.is_complete:
         request.session[session_key] = feedback.pk

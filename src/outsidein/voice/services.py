@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from outsidein.analytics import rollups
 from outsidein.core.models import Customer, Organisation, Person
+from outsidein.voice import webhooks
 from outsidein.voice.models import (
     Channel,
     Feedback,
@@ -319,9 +320,11 @@ def submit_response(
     partial: bool = False,
     external_id: str = "",
     submitted_at: datetime | None = None,
+    previous: Feedback | None = None,
 ) -> Feedback:
-    """Record a customer's answers. With an invitation, a partial response is kept and completed
-    later; a complete one cannot be submitted twice (``AlreadyAnswered``)."""
+    """Record a customer's answers. A partial response is kept and completed later: through
+    the invitation, or ``previous`` (an anonymous visitor's partial answers, from their session).
+    A complete response cannot be submitted twice through one invitation (``AlreadyAnswered``)."""
     if not survey.is_accepting():
         raise SurveyNotOpen
     questions = list(survey.questions.all())
@@ -330,6 +333,8 @@ def submit_response(
         raise ValidationError(parsed.errors)
     scores = scores_from_answers(questions, parsed.answers)
     existing = None
+    if previous is not None and previous.survey_id == survey.pk and not previous.is_complete:
+        existing = previous
     if invitation is not None:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         existing = Feedback.objects.filter(invitation=invitation).first()
@@ -348,6 +353,8 @@ def submit_response(
     }
     if existing is not None:
         feedback = update_feedback(existing, **fields, submitted_at=timezone.now())
+        if feedback.is_complete:
+            webhooks.announce(feedback)
     else:
         feedback = record_feedback(
             survey.organisation,
@@ -468,6 +475,8 @@ def record_feedback(
     if tags:
         set_tags(feedback, tags)
     rollups.add(organisation.pk, [feedback])
+    if feedback.is_complete:
+        webhooks.announce(feedback)
     return feedback, True
 
 

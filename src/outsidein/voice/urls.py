@@ -1,8 +1,15 @@
 from django.urls import path
 
-from outsidein.voice import import_views, views
+from outsidein.voice import hook_views, import_views, views
 
 urlpatterns = [
+    path("hooks/<str:key>/", hook_views.receive, name="webhook-receive"),
+    path("settings/webhooks/", hook_views.settings_page, name="webhook-settings"),
+    path(
+        "settings/webhooks/<str:direction>/<int:hook_id>/delete/",
+        hook_views.delete_hook,
+        name="webhook-delete",
+    ),
     path("imports/", import_views.import_start, name="import-start"),
     path("imports/<str:upload_id>/", import_views.import_map, name="import-map"),
     path("inbox/", views.inbox, name="inbox"),

@@ -1,0 +1,145 @@
+"""Incoming webhooks (feedback from other systems) and the page to manage webhooks."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError as SchemaError
+
+from outsidein.core import ratelimit
+from outsidein.core.models import Customer
+from outsidein.core.tenancy import get_scoped_or_404
+from outsidein.core.views import employee_required
+from outsidein.voice import services, webhooks
+from outsidein.voice.models import Delivery, InboundHook, OutboundHook
+
+HOOK_RATE_LIMIT = 600  # requests per minute per hook
+
+
+@csrf_exempt
+@require_POST
+def receive(request: HttpRequest, key: str) -> HttpResponse:
+    """POST /hooks/<key>/ with a Standard Webhooks signature and a feedback JSON body."""
+    from outsidein.voice.api import FeedbackIn
+
+    hook = (
+        InboundHook.objects.select_related("organisation").filter(key=key, is_active=True).first()
+    )
+    if hook is None:
+        return JsonResponse({"detail": "Unknown webhook."}, status=404)
+    if ratelimit.hit("inbound-hook", hook.key, window=60) > HOOK_RATE_LIMIT:
+        return JsonResponse({"detail": "Too many requests; slow down."}, status=429)
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    try:
+        message_id = webhooks.verify(hook.secret, headers, request.body, now=int(time.time()))
+    except webhooks.SignatureError as exc:
+        return JsonResponse({"detail": str(exc)}, status=401)
+    if webhooks.seen_before(hook.key, message_id):
+        return JsonResponse({"detail": "This webhook-id was received before."}, status=409)
+    try:
+        body = json.loads(request.body)
+        if isinstance(body, dict):
+            body.setdefault("kind", hook.default_kind)
+            body.setdefault("channel", "webhook")
+        payload = FeedbackIn.model_validate(body)
+    except json.JSONDecodeError:
+        return JsonResponse({"detail": [{"loc": ["body"], "msg": "Not valid JSON."}]}, status=422)
+    except SchemaError as exc:
+        detail = [{"loc": ["body", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()]
+        return JsonResponse({"detail": detail}, status=422)
+    data = payload.model_dump()
+    tags = data.pop("tags")
+    data.pop("team_id", None)
+    customer = None
+    customer_id = data.pop("customer_id")
+    number = data.pop("customer_external_id")
+    if customer_id or number:
+        lookup: dict[str, Any] = {"pk": customer_id} if customer_id else {"external_id": number}
+        customer = Customer.objects.filter(organisation=hook.organisation, **lookup).first()
+        if customer is None:
+            field = "customer_id" if customer_id else "customer_external_id"
+            return JsonResponse(
+                {"detail": [{"loc": ["body", field], "msg": "No such customer."}]}, status=422
+            )
+    if data["language"] is None:
+        data.pop("language")
+    if not data["external_id"]:
+        data["external_id"] = f"hook:{message_id}"[:120]
+    try:
+        feedback, created = services.record_feedback(
+            hook.organisation, customer=customer, tags=tags, **data
+        )
+    except ValidationError as exc:
+        detail = [{"loc": ["body", k], "msg": " ".join(v)} for k, v in exc.message_dict.items()]
+        return JsonResponse({"detail": detail}, status=422)
+    InboundHook.objects.filter(pk=hook.pk).update(last_received_at=timezone.now())
+    return JsonResponse({"id": feedback.pk, "created": created}, status=201 if created else 200)
+
+
+class OutboundHookForm(forms.Form):
+    label_suffix = ""
+    url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
+
+
+class InboundHookForm(forms.Form):
+    label_suffix = ""
+    name = forms.CharField(label=gettext_lazy("Name of the other system"), max_length=100)
+
+
+def _admin(request: HttpRequest) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not request.person.is_admin:  # type: ignore[attr-defined]
+        raise PermissionDenied(_("Only administrators manage webhooks."))
+
+
+@employee_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    organisation = request.organisation  # type: ignore[attr-defined]
+    inbound_form = InboundHookForm(request.POST if "inbound" in request.POST else None)
+    outbound_form = OutboundHookForm(request.POST if "outbound" in request.POST else None)
+    if request.method == "POST":
+        if "inbound" in request.POST and inbound_form.is_valid():
+            InboundHook.objects.create(organisation=organisation, **inbound_form.cleaned_data)
+            messages.success(request, _("Incoming webhook created."))
+            return redirect("webhook-settings")
+        if "outbound" in request.POST and outbound_form.is_valid():
+            OutboundHook.objects.create(organisation=organisation, **outbound_form.cleaned_data)
+            messages.success(request, _("Outgoing webhook added."))
+            return redirect("webhook-settings")
+    context = {
+        "inbound": InboundHook.objects.filter(organisation=organisation),
+        "outbound": OutboundHook.objects.filter(organisation=organisation),
+        "deliveries": Delivery.objects.filter(organisation=organisation).select_related("hook")[
+            :20
+        ],
+        "inbound_form": inbound_form,
+        "outbound_form": outbound_form,
+        "base_url": request.build_absolute_uri("/").rstrip("/"),
+    }
+    return render(request, "voice/webhooks.html", context)
+
+
+@employee_required
+@require_POST
+def delete_hook(request: HttpRequest, direction: str, hook_id: int) -> HttpResponse:
+    _admin(request)
+    model = InboundHook if direction == "in" else OutboundHook
+    hook = get_scoped_or_404(request.person, model, hook_id)  # type: ignore[attr-defined]
+    hook.delete()
+    messages.success(request, _("Webhook removed."))
+    return redirect("webhook-settings")

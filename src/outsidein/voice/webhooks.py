@@ -1,0 +1,172 @@
+"""Webhooks in and out, signed by the Standard Webhooks scheme (standardwebhooks.com):
+``webhook-id``, ``webhook-timestamp`` (Unix seconds) and ``webhook-signature`` holding
+``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`` with the base64-decoded ``whsec_`` key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from outsidein.voice.models import Delivery, DeliveryStatus, Feedback, OutboundHook
+
+logger = logging.getLogger(__name__)
+
+TOLERANCE_SECONDS = 5 * 60
+# Standard Webhooks' suggested schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+DELIVERY_TIMEOUT = 10
+
+
+class SignatureError(Exception):
+    """Why a signed request is refused."""
+
+
+def _key(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix("whsec_"))
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: int) -> str:
+    """Check a signed request; return its message id or raise ``SignatureError``."""
+    message_id = headers.get("webhook-id", "")
+    raw_timestamp = headers.get("webhook-timestamp", "")
+    signatures = headers.get("webhook-signature", "")
+    if not (message_id and raw_timestamp and signatures):
+        raise SignatureError("Missing webhook-id, webhook-timestamp or webhook-signature header.")
+    try:
+        timestamp = int(raw_timestamp)
+    except ValueError:
+        raise SignatureError("webhook-timestamp is not a Unix timestamp.") from None
+    if abs(now - timestamp) > TOLERANCE_SECONDS:
+        raise SignatureError("webhook-timestamp is too old or in the future (more than 5 minutes).")
+    expected = sign(secret, message_id, timestamp, body).split(",", 1)[1]
+    for candidate in signatures.split():
+        version, _sep, value = candidate.partition(",")
+        if version == "v1" and hmac.compare_digest(value, expected):
+            return message_id
+    raise SignatureError("The signature does not match.")
+
+
+def seen_before(scope: str, message_id: str) -> bool:
+    """Replay protection: a message id is accepted once within the tolerance window."""
+    return not cache.add(f"webhook-seen:{scope}:{message_id}", 1, timeout=TOLERANCE_SECONDS * 2)
+
+
+# --- outgoing ----------------------------------------------------------------------------------
+
+
+def feedback_payload(feedback: Feedback) -> dict[str, Any]:
+    return {
+        "type": "feedback.created",
+        "timestamp": timezone.now().isoformat(),
+        "data": {
+            "id": feedback.pk,
+            "kind": feedback.kind,
+            "channel": feedback.channel,
+            "survey_id": feedback.survey_id,
+            "customer_id": feedback.customer_id,
+            "customer_external_id": feedback.customer.external_id if feedback.customer else None,
+            "team_id": feedback.team_id,
+            "language": feedback.language,
+            "submitted_at": feedback.submitted_at.isoformat(),
+            "nps": feedback.nps,
+            "csat": feedback.csat,
+            "ces": feedback.ces,
+            "rating": feedback.rating,
+            "subject": feedback.subject,
+            "comment": feedback.comment,
+            "is_complete": feedback.is_complete,
+        },
+    }
+
+
+def announce(feedback: Feedback) -> None:
+    """Queue a delivery to every active outgoing hook, sent once the transaction commits."""
+    hooks = list(
+        OutboundHook.objects.filter(organisation_id=feedback.organisation_id, is_active=True)
+    )
+    if not hooks:
+        return
+    payload = feedback_payload(feedback)
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(
+                organisation_id=feedback.organisation_id,
+                hook=hook,
+                message_id="msg_" + secrets.token_urlsafe(18),
+                event=payload["type"],
+                payload=payload,
+                next_attempt_at=timezone.now(),
+            )
+            for hook in hooks
+        ]
+    )
+    from outsidein.voice.tasks import deliver_webhook
+
+    def enqueue(delivery_id: int) -> None:
+        deliver_webhook.enqueue(delivery_id=delivery_id)
+
+    for delivery in deliveries:
+        transaction.on_commit(partial(enqueue, delivery.pk))
+
+
+def attempt(delivery_id: int) -> Delivery:
+    """One delivery attempt; on failure schedule the next one with backoff, or give up."""
+    delivery = Delivery.objects.select_related("hook").get(pk=delivery_id)
+    if delivery.status != DeliveryStatus.PENDING:
+        return delivery
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    timestamp = int(timezone.now().timestamp())
+    request = urllib.request.Request(  # noqa: S310  (http(s) URLs only, checked on save)
+        delivery.hook.url,
+        data=body,
+        method="POST",
+        headers={
+            "content-type": "application/json",
+            "user-agent": "outsidein-webhooks",
+            "webhook-id": delivery.message_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(delivery.hook.secret, delivery.message_id, timestamp, body),
+        },
+    )
+    delivery.attempts += 1
+    try:
+        with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT) as response:  # noqa: S310
+            delivery.last_status_code = response.status
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = timezone.now()
+        delivery.last_error = ""
+    except urllib.error.HTTPError as exc:
+        delivery.last_status_code = exc.code
+        delivery.last_error = f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError) as exc:
+        delivery.last_error = str(getattr(exc, "reason", exc))[:300]
+    if delivery.status == DeliveryStatus.PENDING:
+        if delivery.attempts > len(RETRY_DELAYS):
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
+        else:
+            delay = RETRY_DELAYS[delivery.attempts - 1]
+            delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    delivery.save()
+    return delivery
