@@ -195,3 +195,21 @@ def test_dashboard_rejects_an_inverted_period(tenant: Tenant) -> None:
         "/dashboard/data.json", {"since": "2026-05-01", "until": "2026-01-01"}
     )
     assert response.status_code == 422
+
+
+def test_customer_page_shows_their_feedback(tenant: Tenant) -> None:
+    customer = CustomerFactory(organisation=tenant.organisation)
+    _feedback(tenant, customer=customer, comment="Monteur was te laat")
+    page = tenant.client_for(tenant.employee).get(f"/customers/{customer.pk}/")
+    assert b"Monteur was te laat" in page.content
+
+
+def test_inbox_download_streams_the_filtered_feedback(tenant: Tenant, other_tenant: Tenant) -> None:
+    _feedback(tenant, comment="first, with a comma", nps=3, kind="review")
+    _feedback(tenant, comment="second", nps=10, kind="review")
+    _feedback(other_tenant, comment="foreign")
+    response = tenant.client_for(tenant.employee).get("/inbox/export.csv", {"band": "detractor"})
+    body = b"".join(response.streaming_content).decode()
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("id,kind,channel")
+    assert len(lines) == 2 and '"first, with a comma"' in lines[1]

@@ -8,16 +8,17 @@ from ninja import Field, Query, Router, Schema
 
 from outsidein.analytics import services as metrics
 from outsidein.api.access import caller
+from outsidein.api.schemas import IsoDate, QueryId
 
 router = Router(tags=["metrics"])
 
 
 class MetricsQuery(Schema):
-    since: date | None = None
-    until: date | None = Field(None, description="Inclusive")
-    survey_id: int | None = None
-    segment_id: int | None = None
-    team_id: int | None = None
+    since: IsoDate | None = None
+    until: IsoDate | None = Field(None, description="Inclusive")
+    survey_id: QueryId | None = None
+    segment_id: QueryId | None = None
+    team_id: QueryId | None = None
     channel: str | None = None
     language: Literal["nl", "en"] | None = None
     kind: Literal["response", "complaint", "question", "review", "note"] | None = None

@@ -22,7 +22,12 @@ def _dashboard_data(request: HttpRequest) -> tuple[MetricsFilterForm, dict[str, 
     form = MetricsFilterForm(request.GET or None, organisation_id=organisation_id)
     filters = form.filters()
     if not request.GET.get("since") and not request.GET.get("all"):
-        filters = replace(filters, since=default_since(timezone.localdate()))
+        # Open on the last twelve months, compared with the twelve before.
+        filters = replace(
+            filters,
+            since=default_since(timezone.localdate()),
+            until=filters.until or timezone.localdate(),
+        )
     by = form.breakdown()
     period = form.trend_period()
     summary = metrics.summary(organisation_id, filters)

@@ -46,7 +46,64 @@ class EmployeeSessionAuth(SessionAuth):
         return person
 
 
-api = NinjaAPI(
+class OutsideinAPI(NinjaAPI):
+    """Documents the error responses every operation can give, so the schema is complete."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = {
+            "type": "object",
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+        }
+        components["ValidationError"] = {
+            "type": "object",
+            "properties": {
+                "detail": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "loc": {
+                                "type": "array",
+                                "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                            },
+                            "msg": {"type": "string"},
+                            "type": {"type": "string"},
+                        },
+                        "required": ["loc", "msg"],
+                    },
+                }
+            },
+            "required": ["detail"],
+        }
+        errors = {
+            "400": ("Error", "The body is not valid JSON"),
+            "401": ("Error", "No valid API token"),
+            "403": ("Error", "Your role does not allow this"),
+            "404": ("Error", "No such object in your organisation"),
+            "422": ("ValidationError", "Bad input: each error names the field and the reason"),
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, (component, description) in errors.items():
+                    responses.setdefault(
+                        code,
+                        {
+                            "description": description,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": f"#/components/schemas/{component}"}
+                                }
+                            },
+                        },
+                    )
+        return schema
+
+
+api = OutsideinAPI(
     title="outsidein API",
     version="1",
     description=(

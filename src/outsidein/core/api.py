@@ -4,15 +4,15 @@ Handlers are thin: parse, check the caller's permission, call a service, answer.
 """
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import EmailStr
+from ninja.pagination import paginate
 
 from outsidein.api.access import caller, get_scoped_or_404, related_or_422, require, scoped
+from outsidein.api.schemas import Email, Flag, Id, Pagination, PatchSchema, QueryId
 from outsidein.core import services
 from outsidein.core.models import (
     ApiToken,
@@ -29,10 +29,6 @@ router = Router()
 LanguageCode = Literal["nl", "en"]
 
 
-def _changes(payload: Schema) -> dict[str, Any]:
-    return payload.model_dump(exclude_unset=True)
-
-
 # --- segments --------------------------------------------------------------------------------
 
 
@@ -41,7 +37,7 @@ class SegmentIn(Schema):
     description: str = ""
 
 
-class SegmentPatch(Schema):
+class SegmentPatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=120)
     description: str | None = None
 
@@ -60,7 +56,7 @@ class SegmentFilter(FilterSchema):
 
 
 @router.get("/segments", response=list[SegmentOut], tags=["segments"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_segments(request: HttpRequest, filters: Query[SegmentFilter]) -> Any:
     return filters.filter(scoped(caller(request), Segment))
 
@@ -82,7 +78,7 @@ def update_segment(request: HttpRequest, segment_id: int, payload: SegmentPatch)
     person = caller(request)
     segment = get_scoped_or_404(person, Segment, segment_id)
     require(person, Action.CHANGE, segment)
-    return services.update_segment(segment, **_changes(payload))
+    return services.update_segment(segment, **payload.changes())
 
 
 @router.delete("/segments/{segment_id}", response={204: None}, tags=["segments"])
@@ -101,15 +97,17 @@ class TeamIn(Schema):
     name: str = Field(min_length=1, max_length=120)
     slug: str = Field(min_length=1, max_length=60, pattern=r"^[-a-z0-9_]+$")
     kind: Literal["department", "team"] = "team"
-    parent_id: int | None = None
+    parent_id: Id | None = None
     description: str = ""
 
 
-class TeamPatch(Schema):
+class TeamPatch(PatchSchema):
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"parent_id"})
+
     name: str | None = Field(None, min_length=1, max_length=120)
     slug: str | None = Field(None, min_length=1, max_length=60, pattern=r"^[-a-z0-9_]+$")
     kind: Literal["department", "team"] | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     description: str | None = None
 
 
@@ -126,7 +124,7 @@ class TeamFilter(FilterSchema):
     q: Annotated[str | None, FilterLookup("name__icontains")] = Field(
         None, description="Part of the name"
     )
-    parent_id: int | None = Field(None, description="Only teams directly under this one")
+    parent_id: QueryId | None = Field(None, description="Only teams directly under this one")
     kind: Literal["department", "team"] | None = None
 
 
@@ -137,7 +135,7 @@ def _team_fields(person: Person, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/teams", response=list[TeamOut], tags=["teams"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_teams(request: HttpRequest, filters: Query[TeamFilter]) -> Any:
     return filters.filter(scoped(caller(request), Team))
 
@@ -160,7 +158,7 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
     person = caller(request)
     team = get_scoped_or_404(person, Team, team_id)
     require(person, Action.CHANGE, team)
-    return services.update_team(team, **_team_fields(person, _changes(payload)))
+    return services.update_team(team, **_team_fields(person, payload.changes()))
 
 
 @router.delete("/teams/{team_id}", response={204: None}, tags=["teams"])
@@ -179,24 +177,26 @@ RoleCode = Literal["admin", "manager", "employee"]
 
 class PersonIn(Schema):
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
+    email: Email
     role: RoleCode = "employee"
-    team_id: int | None = None
+    team_id: Id | None = None
     job_title: str = ""
-    customer_facing: bool = False
+    customer_facing: Flag = False
     language: LanguageCode = "nl"
-    invite: bool = Field(False, description="Email them a link to set their own password")
+    invite: Flag = Field(False, description="Email them a link to set their own password")
 
 
-class PersonPatch(Schema):
+class PersonPatch(PatchSchema):
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"team_id"})
+
     name: str | None = Field(None, min_length=1, max_length=200)
-    email: EmailStr | None = None
+    email: Email | None = None
     role: RoleCode | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     job_title: str | None = None
-    customer_facing: bool | None = None
+    customer_facing: Flag | None = None
     language: LanguageCode | None = None
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class PersonOut(Schema):
@@ -216,7 +216,7 @@ class PersonFilter(FilterSchema):
     q: Annotated[str | None, FilterLookup(["name__icontains", "email__icontains"])] = Field(
         None, description="Part of name or email"
     )
-    team_id: int | None = None
+    team_id: QueryId | None = None
     role: RoleCode | None = None
     customer_facing: bool | None = None
     is_active: bool | None = None
@@ -229,7 +229,7 @@ def _person_fields(person: Person, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/people", response=list[PersonOut], tags=["people"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_people(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
     return filters.filter(scoped(caller(request), Person).select_related("user"))
 
@@ -264,7 +264,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     person = caller(request)
     other = get_scoped_or_404(person, Person, person_id)
     require(person, Action.CHANGE, other)
-    changes = _person_fields(person, _changes(payload))
+    changes = _person_fields(person, payload.changes())
     require_may_assign(person, role=changes.get("role"), team=changes.get("team", other.team))
     return services.update_person(other, **changes)
 
@@ -285,26 +285,28 @@ class CustomerIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["business", "consumer"] = "consumer"
     external_id: str = Field("", max_length=100)
-    email: EmailStr | Literal[""] = ""
+    email: Email | Literal[""] = ""
     phone: str = Field("", max_length=40)
     language: LanguageCode = "nl"
     city: str = Field("", max_length=100)
-    segment_id: int | None = None
-    consent_surveys: bool = True
-    consent_marketing: bool = False
+    segment_id: Id | None = None
+    consent_surveys: Flag = True
+    consent_marketing: Flag = False
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(PatchSchema):
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"segment_id"})
+
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: Literal["business", "consumer"] | None = None
     external_id: str | None = Field(None, max_length=100)
-    email: EmailStr | Literal[""] | None = None
+    email: Email | Literal[""] | None = None
     phone: str | None = Field(None, max_length=40)
     language: LanguageCode | None = None
     city: str | None = Field(None, max_length=100)
-    segment_id: int | None = None
-    consent_surveys: bool | None = None
-    consent_marketing: bool | None = None
+    segment_id: Id | None = None
+    consent_surveys: Flag | None = None
+    consent_marketing: Flag | None = None
 
 
 class CustomerOut(Schema):
@@ -326,7 +328,7 @@ class CustomerFilter(FilterSchema):
     q: str | None = Field(
         None, description="Name, email, city, phone, contact person or exact external id"
     )
-    segment_id: int | None = None
+    segment_id: QueryId | None = None
     kind: Literal["business", "consumer"] | None = None
     language: LanguageCode | None = None
     external_id: str | None = None
@@ -339,7 +341,7 @@ def _customer_fields(person: Person, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/customers", response=list[CustomerOut], tags=["customers"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_customers(request: HttpRequest, filters: Query[CustomerFilter]) -> Any:
     customers = services.search_customers(
         scoped(caller(request), Customer),
@@ -371,7 +373,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     person = caller(request)
     customer = get_scoped_or_404(person, Customer, customer_id)
     require(person, Action.CHANGE, customer)
-    return services.update_customer(customer, **_customer_fields(person, _changes(payload)))
+    return services.update_customer(customer, **_customer_fields(person, payload.changes()))
 
 
 @router.delete("/customers/{customer_id}", response={204: None}, tags=["customers"])
@@ -385,11 +387,11 @@ def delete_customer(request: HttpRequest, customer_id: int) -> Any:
 
 class ContactPersonIn(Schema):
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr | Literal[""] = ""
+    email: Email | Literal[""] = ""
     phone: str = Field("", max_length=40)
     job_title: str = Field("", max_length=120)
     language: LanguageCode = "nl"
-    is_primary: bool = False
+    is_primary: Flag = False
 
 
 class ContactPersonOut(Schema):

@@ -25,6 +25,7 @@ from outsidein.core.forms import (
     TokenForm,
 )
 from outsidein.core.models import ApiToken, Customer, Person, Team
+from outsidein.core.panels import customer_panels
 from outsidein.core.permissions import Action, can, require_may_assign
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 
@@ -123,6 +124,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "contact_people": customer.contact_people.all(),
         "can_change": can(person, Action.CHANGE, customer),
         "can_delete": can(person, Action.DELETE, customer),
+        "panels": customer_panels(request, customer),
     }
     return render(request, "core/customers/detail.html", context)
 

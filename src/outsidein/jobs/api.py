@@ -4,9 +4,10 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from outsidein.api.access import caller, get_scoped_or_404, scoped
+from outsidein.api.schemas import Pagination
 from outsidein.jobs.models import Job
 
 router = Router(tags=["jobs"])
@@ -28,7 +29,7 @@ class JobOut(Schema):
 
 
 @router.get("", response=list[JobOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_jobs(request: HttpRequest) -> Any:
     return scoped(caller(request), Job)
 

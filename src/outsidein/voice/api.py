@@ -2,14 +2,26 @@
 responses. Thin: parse, check permission, call a service, answer."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from outsidein.api.access import caller, get_scoped_or_404, related_or_422, require, scoped
+from outsidein.api.schemas import (
+    CesScore,
+    CsatScore,
+    Flag,
+    Id,
+    IsoDate,
+    IsoDateTime,
+    NpsScore,
+    Pagination,
+    PatchSchema,
+    QueryId,
+)
 from outsidein.core.models import Customer, Person, Team
 from outsidein.core.permissions import Action
 from outsidein.voice import services
@@ -25,17 +37,17 @@ LanguageCode = Literal["nl", "en"]
 class FeedbackIn(Schema):
     kind: Literal["complaint", "question", "review", "note"]
     channel: ChannelCode = "api"  # type: ignore[valid-type]
-    customer_id: int | None = None
+    customer_id: Id | None = None
     customer_external_id: str | None = Field(
         None, description="Alternative to customer_id: the customer's number in your systems"
     )
-    team_id: int | None = None
+    team_id: Id | None = None
     language: LanguageCode | None = None
-    submitted_at: datetime | None = None
-    nps: int | None = Field(None, ge=0, le=10)
-    csat: int | None = Field(None, ge=1, le=5)
-    ces: int | None = Field(None, ge=1, le=7)
-    rating: int | None = Field(None, ge=1, le=5)
+    submitted_at: IsoDateTime | None = None
+    nps: NpsScore | None = None
+    csat: CsatScore | None = None
+    ces: CesScore | None = None
+    rating: CsatScore | None = None
     subject: str = Field("", max_length=200)
     comment: str = Field("", max_length=20000)
     external_id: str = Field(
@@ -44,13 +56,15 @@ class FeedbackIn(Schema):
     tags: list[str] = Field(default_factory=list, max_length=20)
 
 
-class FeedbackPatch(Schema):
-    team_id: int | None = None
+class FeedbackPatch(PatchSchema):
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"team_id", "nps", "csat", "ces", "rating"})
+
+    team_id: Id | None = None
     language: LanguageCode | None = None
-    nps: int | None = Field(None, ge=0, le=10)
-    csat: int | None = Field(None, ge=1, le=5)
-    ces: int | None = Field(None, ge=1, le=7)
-    rating: int | None = Field(None, ge=1, le=5)
+    nps: NpsScore | None = None
+    csat: CsatScore | None = None
+    ces: CesScore | None = None
+    rating: CsatScore | None = None
     subject: str | None = Field(None, max_length=200)
     comment: str | None = Field(None, max_length=20000)
     tags: list[str] | None = None
@@ -87,13 +101,13 @@ class FeedbackFilter(Schema):
     kind: KindCode | None = None
     channel: ChannelCode | None = None  # type: ignore[valid-type]
     band: Literal["detractor", "passive", "promoter", "unhappy"] | None = None
-    survey: int | None = Field(None, description="Survey id")
-    segment: int | None = Field(None, description="Segment id")
-    team: int | None = Field(None, description="Team id")
+    survey: QueryId | None = Field(None, description="Survey id")
+    segment: QueryId | None = Field(None, description="Segment id")
+    team: QueryId | None = Field(None, description="Team id")
     language: LanguageCode | None = None
     tag: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: IsoDate | None = None
+    until: IsoDate | None = None
 
 
 def _customer(person: Person, payload: dict[str, Any]) -> Customer | None:
@@ -112,13 +126,10 @@ def _customer(person: Person, payload: dict[str, Any]) -> Customer | None:
 
 
 @router.get("/feedback", response=list[FeedbackOut], tags=["feedback"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_feedback(request: HttpRequest, filters: Query[FeedbackFilter]) -> Any:
     items = scoped(caller(request), Feedback).prefetch_related("tags")
     data = filters.model_dump()
-    for bound in ("since", "until"):
-        if data[bound] is not None:
-            data[bound] = data[bound].date()
     return services.filter_feedback(items, **data)
 
 
@@ -153,7 +164,7 @@ def update_feedback(request: HttpRequest, feedback_id: int, payload: FeedbackPat
     person = caller(request)
     feedback = get_scoped_or_404(person, Feedback, feedback_id)
     require(person, Action.CHANGE, feedback)
-    changes = payload.model_dump(exclude_unset=True)
+    changes = payload.changes()
     tags = changes.pop("tags", None)
     if "team_id" in changes:
         changes["team"] = related_or_422(person, Team, changes.pop("team_id"), "team_id")
@@ -190,21 +201,23 @@ class QuestionOut(Schema):
 class SurveyIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     template: Literal["nps", "csat", "ces", "blank"] = "nps"
-    team_id: int | None = None
+    team_id: Id | None = None
     title_nl: str = Field("", max_length=200)
     title_en: str = Field("", max_length=200)
-    allow_anonymous: bool = False
+    allow_anonymous: Flag = False
 
 
-class SurveyPatch(Schema):
+class SurveyPatch(PatchSchema):
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"team_id", "opens_at", "closes_at"})
+
     name: str | None = Field(None, min_length=1, max_length=200)
-    team_id: int | None = None
+    team_id: Id | None = None
     title_nl: str | None = Field(None, max_length=200)
     title_en: str | None = Field(None, max_length=200)
-    allow_anonymous: bool | None = None
+    allow_anonymous: Flag | None = None
     status: Literal["draft", "open", "closed"] | None = None
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: IsoDateTime | None = None
+    closes_at: IsoDateTime | None = None
 
 
 class SurveyOut(Schema):
@@ -226,7 +239,7 @@ class SurveyOut(Schema):
 
 
 @router.get("/surveys", response=list[SurveyOut], tags=["surveys"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_surveys(request: HttpRequest) -> Any:
     return scoped(caller(request), Survey).prefetch_related("questions")
 
@@ -250,7 +263,7 @@ def update_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch) ->
     person = caller(request)
     survey = get_scoped_or_404(person, Survey, survey_id)
     require(person, Action.CHANGE, survey)
-    changes = payload.model_dump(exclude_unset=True)
+    changes = payload.changes()
     if "team_id" in changes:
         changes["team"] = related_or_422(person, Team, changes.pop("team_id"), "team_id")
     if changes.get("status") == "open":
@@ -271,10 +284,10 @@ def delete_survey(request: HttpRequest, survey_id: int) -> Any:
 
 class ResponseIn(Schema):
     answers: dict[str, Any] = Field(description="Question key → answer (number, text or list)")
-    customer_id: int | None = None
+    customer_id: Id | None = None
     customer_external_id: str | None = None
     language: LanguageCode = "nl"
-    submitted_at: datetime | None = None
+    submitted_at: IsoDateTime | None = None
     external_id: str = Field("", max_length=120)
 
 

@@ -12,3 +12,7 @@ class VoiceConfig(AppConfig):
         from outsidein.voice.permissions import register_voice_policies
 
         register_voice_policies()
+        from outsidein.core.panels import register_customer_panel
+        from outsidein.voice.views import customer_feedback_panel
+
+        register_customer_panel(customer_feedback_panel)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/<str:upload_id>/", import_views.import_map, name="import-map"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/new/", views.feedback_create, name="feedback-create"),
+    path("inbox/export.csv", views.inbox_export, name="inbox-export"),
     path("inbox/<int:feedback_id>/", views.feedback_detail, name="feedback-detail"),
     path("inbox/<int:feedback_id>/tags/", views.feedback_tags, name="feedback-tags"),
     path("inbox/<int:feedback_id>/delete/", views.feedback_delete, name="feedback-delete"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -128,6 +129,86 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Feedback recorded."))
             return redirect("feedback-detail", feedback_id=feedback.pk)
     return render(request, "voice/inbox/create.html", {"form": form, "customer": customer})
+
+
+def customer_feedback_panel(
+    request: HttpRequest, customer: Customer
+) -> tuple[str, dict[str, Any]] | None:
+    """The customer's feedback history on their page."""
+    person = request.person  # type: ignore[attr-defined]
+    items = scoped(person, Feedback).filter(customer=customer).select_related("survey")
+    return (
+        "voice/_customer_panel.html",
+        {"items": items[:20], "count": items.count(), "customer": customer},
+    )
+
+
+@employee_required
+def inbox_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered feedback as CSV, streamed (no size limit, constant memory)."""
+    import csv
+
+    person = request.person  # type: ignore[attr-defined]
+    form = InboxFilterForm(request.GET or None, organisation_id=person.organisation_id)
+    items = scoped(person, Feedback).select_related("customer", "segment", "team", "survey")
+    if form.is_valid():
+        items = services.filter_feedback(items, **form.cleaned_data)
+    columns = [
+        "id",
+        "kind",
+        "channel",
+        "submitted_at",
+        "survey",
+        "customer_external_id",
+        "customer",
+        "segment",
+        "team",
+        "language",
+        "nps",
+        "csat",
+        "ces",
+        "rating",
+        "subject",
+        "comment",
+        "complete",
+        "external_id",
+    ]
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+
+    def rows() -> Any:
+        yield writer.writerow(columns)
+        for f in items.order_by("-submitted_at", "-pk").iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    f.pk,
+                    f.kind,
+                    f.channel,
+                    f.submitted_at.isoformat(),
+                    f.survey.name if f.survey else "",
+                    f.customer.external_id if f.customer else "",
+                    f.customer.name if f.customer else "",
+                    f.segment.name if f.segment else "",
+                    f.team.name if f.team else "",
+                    f.language,
+                    f.nps,
+                    f.csat,
+                    f.ces,
+                    f.rating,
+                    f.subject,
+                    f.comment,
+                    int(f.is_complete),
+                    f.external_id,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="outsidein-feedback.csv"'
+    return response
 
 
 # --- surveys ------------------------------------------------------------------------------------

@@ -1,0 +1,120 @@
+"""Building blocks every API schema uses, so that the API means what its OpenAPI says:
+strict types (no "yes" for true, no "1" for 1), ids within the database's range, email
+addresses validated like Django's forms, PATCH bodies that must be JSON objects, page numbers
+within reason."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt, model_validator
+
+MAX_ID = 2**63 - 1
+
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Flag = StrictBool
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError("Enter a valid email address.") from None
+    return value.lower()
+
+
+Email = Annotated[
+    str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_email)
+]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: Any) -> Any:
+    """Dates and times as ISO 8601 text (or already parsed), never as numbers."""
+    if isinstance(value, (date, datetime)):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("Use an ISO 8601 date like 2026-03-01 or 2026-03-01T14:30:00+01:00.")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+
+
+NpsScore = Annotated[StrictInt, Field(ge=0, le=10)]
+CsatScore = Annotated[StrictInt, Field(ge=1, le=5)]
+CesScore = Annotated[StrictInt, Field(ge=1, le=7)]
+Rating = Annotated[StrictInt, Field(ge=1, le=5)]
+
+
+class PatchSchema(Schema):
+    """A partial update: a JSON object whose keys are the fields to change. ``null`` clears a
+    field only where clearing means something (``CLEARABLE``); elsewhere it means "unchanged"."""
+
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_only(cls, value: Any) -> Any:
+        # ninja wraps the parsed body in a DjangoGetter before model validators run.
+        body = getattr(value, "_obj", value)
+        if not isinstance(body, dict):
+            raise ValueError("The body must be a JSON object of the fields to change.")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            name: value
+            for name, value in self.model_dump(exclude_unset=True).items()
+            if value is not None or name in self.CLEARABLE
+        }
+
+
+class Pagination(PageNumberPagination):
+    """Pages of at most 500 items; page numbers stay within what a database can offset."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=500)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldError]
+
+
+__all__ = [
+    "CesScore",
+    "CsatScore",
+    "Email",
+    "ErrorOut",
+    "Flag",
+    "Id",
+    "IsoDate",
+    "IsoDateTime",
+    "NpsScore",
+    "Pagination",
+    "PatchSchema",
+    "QueryId",
+    "Rating",
+    "ValidationErrorOut",
+]
