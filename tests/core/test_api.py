@@ -254,3 +254,44 @@ def test_openapi_schema_and_docs_are_served(tenant: Tenant) -> None:
     docs = tenant.client_for(tenant.employee).get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_nul_characters_are_refused_not_crashed_on(tenant: Tenant) -> None:
+    api = TestCustomersApi()
+    headers = tenant.api_headers(tenant.admin)
+    body = api.call("post", "/api/v1/customers", headers, {"name": "a\u0000b"})
+    assert body.status_code == 422
+    assert api.call("get", "/api/v1/customers?q=%00", headers).status_code == 400
+    assert not Customer.objects.filter(name__startswith="a").exists()
+
+
+def test_patch_body_must_be_an_object_and_null_means_unchanged(tenant: Tenant) -> None:
+    segment = SegmentFactory(organisation=tenant.organisation, description="kept")
+    api = TestSegmentsApi()
+    headers = tenant.api_headers(tenant.admin)
+    for body in ([], [1], 5, "x", True):
+        assert api.call("patch", f"/api/v1/segments/{segment.pk}", headers, body).status_code == 422
+    assert (
+        api.call(
+            "patch", f"/api/v1/segments/{segment.pk}", headers, {"description": None}
+        ).status_code
+        == 200
+    )
+    segment.refresh_from_db()
+    assert segment.description == "kept"
+    customer = CustomerFactory(organisation=tenant.organisation, segment=segment)
+    cleared = TestCustomersApi().call(
+        "patch", f"/api/v1/customers/{customer.pk}", headers, {"segment_id": None}
+    )
+    assert cleared.status_code == 200 and cleared.json()["segment_id"] is None
+
+
+def test_loose_types_are_refused(tenant: Tenant) -> None:
+    api = TestCustomersApi()
+    headers = tenant.api_headers(tenant.admin)
+    for body in ({"name": "x", "consent_marketing": "yes"}, {"name": "x", "segment_id": "1"}):
+        assert api.call("post", "/api/v1/customers", headers, body).status_code == 422
+    assert api.call("get", "/api/v1/customers?page=99999999999", headers).status_code == 422
+    assert api.call("get", f"/api/v1/customers?segment_id={2**70}", headers).status_code == 422
+    example = api.call("post", "/api/v1/customers", headers, {"name": "x", "email": "a@b.example"})
+    assert example.status_code == 201

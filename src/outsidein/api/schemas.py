@@ -13,11 +13,20 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
-from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt, model_validator
+from pydantic import AfterValidator, BeforeValidator, StrictBool, model_validator
 
 MAX_ID = 2**63 - 1
 
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: 5 or 5.0 (JSON Schema's integer), never "5" or true."""
+    if isinstance(value, (bool, str, bytes)):
+        raise ValueError("Input should be a whole number.")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_json_integer)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Flag = StrictBool
 
@@ -51,13 +60,34 @@ IsoDate = Annotated[date, BeforeValidator(_iso_only)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 
-NpsScore = Annotated[StrictInt, Field(ge=0, le=10)]
-CsatScore = Annotated[StrictInt, Field(ge=1, le=5)]
-CesScore = Annotated[StrictInt, Field(ge=1, le=7)]
-Rating = Annotated[StrictInt, Field(ge=1, le=5)]
+NpsScore = Annotated[int, Field(ge=0, le=10), BeforeValidator(_json_integer)]
+CsatScore = Annotated[int, Field(ge=1, le=5), BeforeValidator(_json_integer)]
+CesScore = Annotated[int, Field(ge=1, le=7), BeforeValidator(_json_integer)]
+Rating = Annotated[int, Field(ge=1, le=5), BeforeValidator(_json_integer)]
 
 
-class PatchSchema(Schema):
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+class InputSchema(Schema):
+    """Every request body: text may not contain NUL characters (PostgreSQL cannot store them)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _contains_nul(getattr(value, "_obj", value)):
+            raise ValueError("Text may not contain NUL (\\u0000) characters.")
+        return value
+
+
+class PatchSchema(InputSchema):
     """A partial update: a JSON object whose keys are the fields to change. ``null`` clears a
     field only where clearing means something (``CLEARABLE``); elsewhere it means "unchanged"."""
 
@@ -109,6 +139,7 @@ __all__ = [
     "ErrorOut",
     "Flag",
     "Id",
+    "InputSchema",
     "IsoDate",
     "IsoDateTime",
     "NpsScore",

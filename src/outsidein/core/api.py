@@ -12,7 +12,7 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 
 from outsidein.api.access import caller, get_scoped_or_404, related_or_422, require, scoped
-from outsidein.api.schemas import Email, Flag, Id, Pagination, PatchSchema, QueryId
+from outsidein.api.schemas import Email, Flag, Id, InputSchema, Pagination, PatchSchema, QueryId
 from outsidein.core import services
 from outsidein.core.models import (
     ApiToken,
@@ -32,7 +32,7 @@ LanguageCode = Literal["nl", "en"]
 # --- segments --------------------------------------------------------------------------------
 
 
-class SegmentIn(Schema):
+class SegmentIn(InputSchema):
     name: str = Field(min_length=1, max_length=120)
     description: str = ""
 
@@ -93,7 +93,7 @@ def delete_segment(request: HttpRequest, segment_id: int) -> Any:
 # --- teams -----------------------------------------------------------------------------------
 
 
-class TeamIn(Schema):
+class TeamIn(InputSchema):
     name: str = Field(min_length=1, max_length=120)
     slug: str = Field(min_length=1, max_length=60, pattern=r"^[-a-z0-9_]+$")
     kind: Literal["department", "team"] = "team"
@@ -175,7 +175,7 @@ def delete_team(request: HttpRequest, team_id: int) -> Any:
 RoleCode = Literal["admin", "manager", "employee"]
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     email: Email
     role: RoleCode = "employee"
@@ -281,7 +281,7 @@ def delete_person(request: HttpRequest, person_id: int) -> Any:
 # --- customers -------------------------------------------------------------------------------
 
 
-class CustomerIn(Schema):
+class CustomerIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["business", "consumer"] = "consumer"
     external_id: str = Field("", max_length=100)
@@ -385,7 +385,7 @@ def delete_customer(request: HttpRequest, customer_id: int) -> Any:
     return Status(204, None)
 
 
-class ContactPersonIn(Schema):
+class ContactPersonIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     email: Email | Literal[""] = ""
     phone: str = Field("", max_length=40)
@@ -426,7 +426,7 @@ def add_contact_person(request: HttpRequest, customer_id: int, payload: ContactP
 # --- API tokens --------------------------------------------------------------------------------
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
 
 

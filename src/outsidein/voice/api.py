@@ -15,6 +15,7 @@ from outsidein.api.schemas import (
     CsatScore,
     Flag,
     Id,
+    InputSchema,
     IsoDate,
     IsoDateTime,
     NpsScore,
@@ -34,7 +35,7 @@ ChannelCode = Literal[tuple(value for value, _label in Channel.choices)]  # type
 LanguageCode = Literal["nl", "en"]
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(InputSchema):
     kind: Literal["complaint", "question", "review", "note"]
     channel: ChannelCode = "api"  # type: ignore[valid-type]
     customer_id: Id | None = None
@@ -198,7 +199,7 @@ class QuestionOut(Schema):
     show_if: dict[str, Any]
 
 
-class SurveyIn(Schema):
+class SurveyIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     template: Literal["nps", "csat", "ces", "blank"] = "nps"
     team_id: Id | None = None
@@ -282,7 +283,7 @@ def delete_survey(request: HttpRequest, survey_id: int) -> Any:
     return Status(204, None)
 
 
-class ResponseIn(Schema):
+class ResponseIn(InputSchema):
     answers: dict[str, Any] = Field(description="Question key → answer (number, text or list)")
     customer_id: Id | None = None
     customer_external_id: str | None = None
