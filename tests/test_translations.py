@@ -23,7 +23,7 @@ def _entries() -> list[dict[str, str]]:
         for line in block.splitlines():
             if line.startswith("#,"):
                 entry["flags"] = line
-            match = re.match(r'^(msgid_plural|msgid|msgstr\[\d\]|msgstr) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr\[\d\]|msgstr) "(.*)"$', line)
             if match:
                 key = match.group(1)
                 entry[key] = match.group(2)
@@ -62,7 +62,12 @@ def test_compiled_catalogue_matches_the_source() -> None:
     for entry in _entries():
         if "msgid_plural" in entry:
             continue
-        assert catalogue.gettext(_unescape(entry["msgid"])) == _unescape(entry["msgstr"]), (
+        msgid = _unescape(entry["msgid"])
+        if "msgctxt" in entry:
+            found = catalogue.pgettext(_unescape(entry["msgctxt"]), msgid)
+        else:
+            found = catalogue.gettext(msgid)
+        assert found == _unescape(entry["msgstr"]), (
             f"django.mo is stale for {entry['msgid']!r}: run `make messages`"
         )
 

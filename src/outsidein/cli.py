@@ -117,14 +117,11 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 def cmd_seed_demo(args: argparse.Namespace) -> None:
     _setup_django()
     _check_database()
-    from outsidein.core.demo import seed_demo
+    from outsidein.demo import seed_all
 
-    report = seed_demo(seed=args.seed)
+    report = seed_all(seed=args.seed)
     verb = "Created" if report.created else "Kept"
-    print(
-        f"{verb} the demo organisation: {report.customers} customers, {report.people} people, "
-        f"{report.teams} teams, {report.segments} segments."
-    )
+    print(f"{verb} the demo organisation: " + "; ".join(report.lines()) + ".")
 
 
 def _print_demo_banner(host: str, port: int, logins: Sequence[object]) -> None:
@@ -147,17 +144,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _setup_django()
     _check_port_free(args.host, args.port)
     _migrate(verbosity=0)
-    from outsidein.core.demo import seed_demo
+    from outsidein.demo import seed_all
 
-    print("Loading the demo organisation (first time takes a few seconds)…")
-    report = seed_demo()
-    print(
-        f"Demo organisation ready: {report.customers} customers, {report.people} people, "
-        f"{report.teams} teams."
-    )
+    print("Loading the demo organisation (the first time takes a few seconds)…")
+    report = seed_all()
+    print("Demo organisation ready: " + "; ".join(report.lines()) + ".")
     if args.no_serve:
         return
-    _print_demo_banner(args.host, args.port, report.logins)
+    _print_demo_banner(args.host, args.port, report.core.logins)
     _serve(args.host, args.port, args.workers, with_worker=True)
 
 
@@ -430,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("metrics", help="NPS, CSAT and CES with n and 95% intervals")
+    p = sub.add_parser("metrics", help="NPS, CSAT and CES with n and 95%% intervals")
     p.add_argument("--org", required=True, help="organisation short name (slug)")
     p.add_argument("--survey", type=int, help="only this survey")
     p.add_argument("--since", help="first day, YYYY-MM-DD")

@@ -36,15 +36,15 @@ def test_missing_required_answer_is_named_and_nothing_is_stored(
     public_url: str, answer: Any
 ) -> None:
     response = answer(public_url, {"reason": "no score"})
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert b'id="err-nps"' in response.content
     assert b"no score" in response.content  # what was typed is kept
     assert not Feedback.objects.exists()
 
 
 def test_out_of_range_score_is_refused(public_url: str, answer: Any) -> None:
-    assert answer(public_url, {"nps": "11"}).status_code == 422
-    assert answer(public_url, {"nps": "ten"}).status_code == 422
+    for bad in ("11", "ten"):
+        assert b'id="err-nps"' in answer(public_url, {"nps": bad}).content
     assert not Feedback.objects.exists()
 
 

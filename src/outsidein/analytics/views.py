@@ -86,8 +86,10 @@ def _chart_payload(data: dict[str, Any]) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, data = _dashboard_data(request)
     query = request.GET.copy()
+    by_label = dict(form.fields["by"].choices).get(data["by"], data["by"])  # type: ignore[attr-defined]
     context = {
         "form": form,
+        "by_label": str(by_label).lower(),
         **data,
         "charts": _chart_payload(data),
         "query_string": query.urlencode(),

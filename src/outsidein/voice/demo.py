@@ -24,12 +24,12 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -221,6 +221,7 @@ ACCOUNT_WEIGHT = {"neg": 16.0, "mix": 8.0, "pos": 12.0}
 # --- comment templates ---------------------------------------------------------------------------
 # BANK[theme][tone][language]: tone "neg" for detractors and low scores, "mix" for passives,
 # "pos" for promoters. Slots in braces are filled from SLOTS (or the context: month, product).
+# "B|" marks a sentence only a business customer would write.
 
 Bank = dict[str, dict[str, dict[str, list[str]]]]
 
@@ -243,7 +244,7 @@ BANK: Bank = {
                 "Al {weeks} wacht ik op een gecorrigeerde factuur.",
                 "De jaarnota van {month} rekent met een geschatte meterstand, terwijl ik de "
                 "echte stand gewoon heb doorgegeven.",
-                "Facturen komen steeds te laat, daardoor klopt onze administratie niet.",
+                "B|Facturen komen steeds te laat, daardoor klopt onze administratie niet.",
             ],
             "en": [
                 "My annual statement was wrong: suddenly I had to pay {amount} extra with no "
@@ -270,6 +271,9 @@ BANK: Bank = {
                 "Redelijk, al moest ik zelf achter mijn terugbetaling aan.",
                 "De factuur klopte uiteindelijk, maar het duurde even voordat het uitgezocht was.",
                 "Prima, maar leg op de jaarnota beter uit hoe het {instalment} is berekend.",
+                "{okay}, alleen {billing_gripe}.",
+                "{okay}, alleen {billing_gripe}.",
+                "{okay}, alleen {billing_gripe}.",
             ],
             "en": [
                 "Supply is fine, but the annual statement is still hard to read.",
@@ -277,6 +281,8 @@ BANK: Bank = {
                 "The invoice was a bit late this time, otherwise no complaints.",
                 "The bill was sorted out in the end, but it took a while.",
                 "Fine, but please explain better how the monthly instalment is calculated.",
+                "{okay}, only {billing_gripe}.",
+                "{okay}, only {billing_gripe}.",
             ],
         },
         "pos": {
@@ -318,8 +324,8 @@ BANK: Bank = {
                 "Mijn korting is na jullie 'systeemupdate' van de nota verdwenen.",
                 "Ik snap dat een nieuw systeem tijd kost, maar {weeks} zonder kloppende factuur "
                 "is te lang.",
-                "Als ondernemer heb ik kloppende facturen nodig voor de btw-aangifte. Die krijg "
-                "ik sinds {month} niet meer.",
+                "B|Als ondernemer heb ik kloppende facturen nodig voor de btw-aangifte. Die "
+                "krijg ik sinds {month} niet meer.",
                 "Nieuw factuursysteem, nieuwe fouten. Mijn termijnen zijn {times} afgeschreven.",
             ],
             "en": [
@@ -367,7 +373,7 @@ BANK: Bank = {
                 "De terugleverkosten voor zonnepanelen zijn belachelijk hoog.",
                 "Prijsverhoging van {amount} per jaar, zonder goede uitleg.",
                 "Te duur. Ik ga kijken of ik ergens anders goedkoper uit ben.",
-                "Voor een klein bedrijf zijn jullie tarieven niet op te brengen.",
+                "B|Voor een klein bedrijf zijn jullie tarieven niet op te brengen.",
                 "Jullie variabele tarief gaat sneller omhoog dan omlaag.",
             ],
             "en": [
@@ -387,11 +393,18 @@ BANK: Bank = {
                 "Tarieven zijn redelijk, maar het vastrecht mag omlaag.",
                 "Ik betaal iets meer voor groen, dat vind ik oké, maar het verschil wordt wel "
                 "groot.",
+                "{okay}, maar {price_gripe}.",
+                "{okay}, maar {price_gripe}.",
+                "{okay}, maar {price_gripe}.",
+                "Ik betaal zo'n {amount} per jaar meer dan bij mijn vorige leverancier. "
+                "Het is wel groen.",
             ],
             "en": [
                 "Good service, but the price is on the high side.",
                 "Decent supplier, though not the cheapest.",
                 "Rates are reasonable, but the standing charge could come down.",
+                "{okay}, but {price_gripe}.",
+                "{okay}, but {price_gripe}.",
             ],
         },
         "pos": {
@@ -422,6 +435,9 @@ BANK: Bank = {
                 "Na {minutes} wachten kreeg ik iemand die me niet kon helpen.",
                 "Mijn probleem is 'doorgezet naar de afdeling', en daarna hoorde ik niets meer.",
                 "Wachttijd van {minutes} voor een simpele vraag. Echt te gek.",
+                "Ik heb {times} {tried} en {failed}.",
+                "Ik heb {times} {tried} en {failed}.",
+                "{minutes} gewacht en toen {failed}.",
             ],
             "en": [
                 "Spent {minutes} on hold and then got cut off.",
@@ -430,9 +446,12 @@ BANK: Bank = {
                 "Every agent tells me something different.",
                 "My email still hasn't been answered after {weeks}.",
                 "The chat just keeps sending me to the FAQ.",
-                "I had to explain my story {times} over again.",
+                "I had to explain my story {times}.",
                 "There's hardly any help in English when you call.",
                 "Waited {minutes} for a simple question. Ridiculous.",
+                "I {tried} {times} and {failed}.",
+                "I {tried} {times} and {failed}.",
+                "Waited {minutes} and then {failed}.",
             ],
         },
         "mix": {
@@ -441,11 +460,14 @@ BANK: Bank = {
                 "Vriendelijke medewerker, alleen moest ik wel lang wachten.",
                 "Het antwoord klopte, maar het duurde {weeks} voordat ik het kreeg.",
                 "Geholpen via de chat, al ging het wat stroef.",
+                "{staffer} {praised}, maar ik moest wel {minutes} wachten.",
+                "Na {minutes} wachten: {staffer_lc} {praised}.",
             ],
             "en": [
                 "Got help in the end, but {minutes} on hold is too long.",
                 "Friendly agent, but the wait was long.",
                 "The answer was right, but it took {weeks} to get it.",
+                "{staffer} {praised}, but I had to wait {minutes}.",
             ],
         },
         "pos": {
@@ -455,6 +477,9 @@ BANK: Bank = {
                 "Ze belden netjes terug, precies op het afgesproken moment.",
                 "Mijn vraag was in één keer opgelost.",
                 "Goed bereikbaar en snel geholpen.",
+                "Binnen {short_wait} aan de beurt en {staffer_lc} {praised}.",
+                "Binnen {short_wait} antwoord via {contact_way}, {thanks}",
+                "Via {contact_way} binnen {short_wait} geholpen.",
             ],
             "en": [
                 "Someone answered within minutes and sorted it straight away.",
@@ -462,6 +487,9 @@ BANK: Bank = {
                 "They called back exactly when they said they would.",
                 "Solved in one go.",
                 "Nice that they switched to English without any fuss.",
+                "Through within {short_wait} and {staffer_lc} {praised}.",
+                "An answer via {contact_way} within {short_wait}, {thanks}",
+                "Helped via {contact_way} within {short_wait}.",
             ],
         },
     },
@@ -498,6 +526,12 @@ BANK: Bank = {
                 "Vriendelijk en deskundig, zo hoort het.",
                 "Fijn dat ik gewoon iemand kon spreken in plaats van een chatbot.",
                 "{person} belde zelf terug om te checken of alles goed ging. Heel attent.",
+                "{staffer} {praised}.",
+                "{staffer} {praised}.",
+                "{staffer} {praised} en {praised2}.",
+                "{staffer} {praised} en {praised2}.",
+                "{staffer} {praised}, {thanks}",
+                "Goed geholpen: {staffer_lc} {praised}.",
             ],
             "en": [
                 "{person} from customer service really went the extra mile.",
@@ -507,6 +541,11 @@ BANK: Bank = {
                 "Personal contact, you are not just a number.",
                 "Friendly and knowledgeable, that's how it should be.",
                 "Great to talk to an actual person instead of a chatbot.",
+                "{staffer} {praised}.",
+                "{staffer} {praised}.",
+                "{staffer} {praised} and {praised2}.",
+                "{staffer} {praised}, {thanks}",
+                "Great help: {staffer_lc} {praised}.",
             ],
         },
     },
@@ -532,11 +571,14 @@ BANK: Bank = {
         "mix": {
             "nl": [
                 "De app is handig, maar de grafieken laden traag.",
+                "{okay}, maar {app_gripe}.",
+                "{okay}, maar {app_gripe}.",
                 "{app_cap} werkt, maar ik mis inzicht per uur.",
                 "Handige app, al zou ik graag een melding krijgen bij hoog verbruik.",
             ],
             "en": [
                 "The app is handy, but the charts load slowly.",
+                "{okay}, but {app_gripe}.",
                 "{app_cap} works, but I miss hourly insight.",
             ],
         },
@@ -547,12 +589,15 @@ BANK: Bank = {
                 "Meterstanden doorgeven ging heel makkelijk via {app}.",
                 "Mooie app, ik kijk er bijna elke dag in.",
                 "Door de verbruiksgrafiek in de app ga ik bewuster met stroom om.",
+                "In {app} {app_feature}. Heel handig.",
+                "In {app} {app_feature}. Heel handig.",
             ],
             "en": [
                 "The app shows exactly what I use and produce. Great!",
                 "Handy to see in the app what my solar panels produce.",
                 "Submitting my meter readings through {app} was really easy.",
                 "Nice app, I check it almost every day.",
+                "In {app} {app_feature}. Very handy.",
             ],
         },
     },
@@ -567,6 +612,9 @@ BANK: Bank = {
                 "De monteur had de verkeerde onderdelen bij zich, dus een nieuwe afspraak.",
                 "Rommel achtergelaten in de meterkast na het plaatsen van de {product}.",
                 "Niemand kon me vertellen wanneer de monteur zou komen.",
+                "{fitter} {botched}.",
+                "{fitter} {botched} en {botched2}.",
+                "Voor mijn {product} {botched_plan}.",
             ],
             "en": [
                 "The fitter never showed up and I had taken a day off for it.",
@@ -576,6 +624,9 @@ BANK: Bank = {
                 "The appointment was moved {times}, always at the last minute.",
                 "The fitter brought the wrong parts, so another appointment.",
                 "Nobody could tell me when the fitter would arrive.",
+                "{fitter} {botched}.",
+                "{fitter} {botched} and {botched2}.",
+                "For my {product}, {botched_plan}.",
             ],
         },
         "mix": {
@@ -599,6 +650,12 @@ BANK: Bank = {
                 "De {product} werkt perfect en is netjes weggewerkt.",
                 "Afspraak maken ging online in twee minuten.",
                 "{person} was een vakkundige en vriendelijke monteur.",
+                "{fitter} {fitted}.",
+                "{fitter} {fitted}.",
+                "{fitter} {fitted} en {fitted2}.",
+                "{fitter} {fitted} en {fitted2}.",
+                "Afspraak maken ging {easy} en {fitter_lc} {fitted}.",
+                "De {product} is geplaatst en {fitter_lc} {fitted}.",
             ],
             "en": [
                 "The fitter was right on time, worked tidily and explained everything.",
@@ -607,6 +664,11 @@ BANK: Bank = {
                 "Everything done right first time, from quote to installation.",
                 "The {product} works perfectly and was fitted neatly.",
                 "Booking the appointment online took two minutes.",
+                "{fitter} {fitted}.",
+                "{fitter} {fitted}.",
+                "{fitter} {fitted} and {fitted2}.",
+                "Booking was {easy} and {fitter_lc} {fitted}.",
+                "The {product} is in and {fitter_lc} {fitted}.",
             ],
         },
     },
@@ -641,6 +703,9 @@ BANK: Bank = {
                 "Duurzaam, transparant en betrokken. Precies wat ik zoek.",
                 "Jullie steunen onze buurtcoöperatie, daar ben ik blij mee.",
                 "Stroom van zonnedaken uit de regio, dat voelt goed.",
+                "{green_praise_cap}, dat vind ik belangrijk.",
+                "Ik ben overgestapt omdat {green_reason}.",
+                "Ik ben overgestapt omdat {green_reason}.",
             ],
             "en": [
                 "Great that my power really comes from Dutch wind and sun.",
@@ -648,6 +713,8 @@ BANK: Bank = {
                 "Finally a supplier that is genuinely green.",
                 "Good that I can see which wind farm my electricity comes from.",
                 "Sustainable, transparent and involved. Exactly what I was looking for.",
+                "I switched because {green_reason}.",
+                "I switched because {green_reason}.",
             ],
         },
     },
@@ -744,9 +811,11 @@ BANK: Bank = {
                 "Gemiddeld, niets bijzonders.",
                 "Prima, maar ik merk geen verschil met andere leveranciers.",
                 "Stroom is stroom. Het werkt.",
-                "Tevreden, een acht.",
+                "Tevreden, verder geen klachten.",
                 "Niks mis mee.",
                 "Gewoon goed.",
+                "{okay}, maar {could_improve}.",
+                "{okay}, maar {could_improve}.",
             ],
             "en": [
                 "Does what it should.",
@@ -754,6 +823,7 @@ BANK: Bank = {
                 "Average, nothing stands out.",
                 "Fine, but no different from other suppliers.",
                 "It works.",
+                "{okay}, but {could_improve}.",
             ],
         },
         "pos": {
@@ -765,6 +835,9 @@ BANK: Bank = {
                 "Prima bedrijf!",
                 "Helemaal tevreden.",
                 "Alles is goed geregeld.",
+                "{good} leverancier, {good_reason}.",
+                "{good} leverancier, {good_reason}.",
+                "{good_reason_cap}, daarom ben ik klant.",
             ],
             "en": [
                 "Everything just works, never any hassle.",
@@ -772,6 +845,8 @@ BANK: Bank = {
                 "Reliable and clear.",
                 "Happy customer for years.",
                 "Very satisfied.",
+                "{good} supplier, {good_reason}.",
+                "{good} supplier, {good_reason}.",
             ],
         },
     },
@@ -814,6 +889,75 @@ SLOTS: dict[str, dict[str, SlotFiller]] = {
         "app_cap": ["De app", "Het klantportaal", "Mijn Polderstroom"],
         "product": ["slimme meter", "laadpaal", "zonnepanelen", "thuisbatterij"],
         "person": NL_FIRST,
+        "staffer": ["De medewerker", "De medewerker aan de telefoon", "De chatmedewerker",
+                    "De dame van de klantenservice", "De meneer van de klantenservice",
+                    "{person}", "{person} van de klantenservice", "Mijn contactpersoon"],
+        "staffer_lc": ["de medewerker", "de chatmedewerker", "{person}",
+                       "{person} van de klantenservice", "de dame aan de telefoon"],
+        "praised": ["was heel vriendelijk", "dacht echt met me mee", "nam alle tijd voor me",
+                    "legde alles duidelijk uit", "loste mijn vraag meteen op",
+                    "was geduldig en deskundig", "belde netjes terug zoals beloofd",
+                    "regelde alles in één gesprek", "wist precies waar het over ging",
+                    "was heel behulpzaam", "bleef rustig en vriendelijk"],
+        "thanks": ["dank je wel!", "top!", "complimenten.", "heel fijn.", "zo kan het dus ook."],
+        "fitter": ["De monteur", "Monteur {person}", "{person}", "De monteur van Polderstroom",
+                   "Onze monteur"],
+        "fitter_lc": ["de monteur", "monteur {person}", "{person}"],
+        "fitted": ["was precies op tijd", "werkte heel netjes", "legde alles goed uit",
+                   "liet alles schoon achter", "was binnen een uur klaar",
+                   "nam de tijd om de app uit te leggen", "had alles bij zich",
+                   "stuurde een berichtje toen hij onderweg was", "was vriendelijk en vakkundig"],
+        "botched": ["kwam twee uur te laat", "had de verkeerde onderdelen bij zich",
+                    "liet een rommel achter", "kon niets uitleggen", "moest alsnog terugkomen",
+                    "kwam helemaal niet opdagen", "belde pas af toen ik al uren wachtte"],
+        "botched_plan": ["moest ik {weeks} op een afspraak wachten",
+                         "is de afspraak {times} verzet",
+                         "kreeg ik een tijdvak van de hele dag",
+                         "hoorde ik {weeks} helemaal niets"],
+        "easy": ["online in twee minuten", "heel makkelijk", "zonder gedoe", "snel via de app",
+                 "prima"],
+        "tried": ["gebeld", "gemaild", "gechat", "via de app contact gezocht"],
+        "failed": ["niemand kon me helpen", "ik werd steeds doorverbonden",
+                   "de verbinding werd verbroken", "ik kreeg elke keer een ander antwoord",
+                   "ze zouden terugbellen, maar dat gebeurde niet",
+                   "ik kreeg alleen een standaardantwoord"],
+        "short_wait": ["twee minuten", "een paar minuten", "vijf minuten", "no time"],
+        "contact_way": ["de chat", "de telefoon", "WhatsApp", "de app", "e-mail"],
+        "good": ["Fijne", "Prima", "Betrouwbare", "Goede", "Heldere", "Eerlijke"],
+        "good_reason": ["nooit gedoe", "alles klopt", "echt groen", "altijd goed bereikbaar",
+                        "duidelijke communicatie", "je wordt serieus genomen",
+                        "eerlijke prijzen"],
+        "good_reason_cap": ["Nooit gedoe", "Alles klopt", "Echt groene stroom",
+                            "Altijd goed bereikbaar", "Duidelijke communicatie"],
+        "okay": ["Prima", "Op zich goed", "Redelijk", "Niks mis mee", "Best oké", "Tevreden"],
+        "could_improve": ["de app kan beter", "de prijs mag wat lager",
+                          "de jaarnota kan duidelijker", "de wachttijd aan de telefoon is lang",
+                          "er mag wat meer persoonlijk contact zijn",
+                          "de communicatie kan beter"],
+        "green_praise_cap": ["Echt Nederlandse wind- en zonnestroom",
+                             "Stroom van lokale coöperaties", "Eerlijk groen, geen sjoemelstroom",
+                             "Transparant over waar de stroom vandaan komt"],
+        "green_reason": ["jullie echt groen zijn", "jullie lokale coöperaties steunen",
+                         "mijn stroom uit Nederlandse wind en zon komt",
+                         "jullie eerlijk zijn over de herkomst van de stroom",
+                         "de buurt er ook iets aan heeft"],
+        "price_gripe": ["het vastrecht mag omlaag", "groen mag best iets goedkoper",
+                        "jullie zijn niet de goedkoopste", "de terugleverkosten zijn fors",
+                        "het termijnbedrag is best hoog",
+                        "de prijsverhoging kwam als een verrassing",
+                        "trouwe klanten mogen ook weleens korting krijgen"],
+        "billing_gripe": ["de jaarnota blijft lastig te lezen", "de factuur kwam wat laat",
+                          "ik moest zelf achter mijn terugbetaling aan",
+                          "het {instalment} is te hoog ingeschat",
+                          "de meterstanden op de nota waren geschat",
+                          "de factuur staat niet altijd meteen in de app"],
+        "app_gripe": ["de app logt me vaak uit", "de grafieken laden traag",
+                      "ik mis inzicht per uur", "meterstanden doorgeven gaat niet altijd goed",
+                      "de app kan overzichtelijker"],
+        "app_feature": ["zie ik precies wat mijn zonnepanelen opleveren",
+                        "zie ik mijn verbruik per dag",
+                        "geef ik mijn meterstanden in een minuut door",
+                        "pas ik mijn termijnbedrag zelf aan", "zie ik wanneer stroom goedkoop is"],
     },
     "en": {
         "amount": lambda rng: f"€{rng.randint(35, 460)}",
@@ -825,6 +969,56 @@ SLOTS: dict[str, dict[str, SlotFiller]] = {
         "app_cap": ["The app", "The customer portal", "My Polderstroom"],
         "product": ["smart meter", "EV charger", "solar panels", "home battery"],
         "person": NL_FIRST,
+        "staffer": ["The agent", "The agent on the phone", "The chat agent",
+                    "The lady from customer service", "The guy from customer service",
+                    "{person}", "{person} from customer service"],
+        "staffer_lc": ["the agent", "the chat agent", "{person}", "{person} from customer service"],
+        "praised": ["was really friendly", "really thought along with me",
+                    "took all the time I needed", "explained everything clearly",
+                    "solved my question right away", "was patient and knowledgeable",
+                    "called back as promised", "sorted everything in one call",
+                    "switched to English without any fuss", "was very helpful"],
+        "thanks": ["thank you!", "great!", "well done.", "much appreciated."],
+        "fitter": ["The fitter", "{person}, the fitter,", "{person}", "Your engineer"],
+        "fitter_lc": ["the fitter", "{person}"],
+        "fitted": ["was right on time", "worked very tidily", "explained everything well",
+                   "left everything clean", "was done within an hour",
+                   "took the time to explain the app", "texted when he was on his way",
+                   "was friendly and skilled"],
+        "botched": ["was two hours late", "brought the wrong parts", "left a mess",
+                    "couldn't explain anything", "had to come back anyway", "never showed up"],
+        "botched_plan": ["I waited {weeks} for an appointment",
+                         "the appointment was moved {times}",
+                         "I got an all-day time slot", "I heard nothing for {weeks}"],
+        "easy": ["easy", "done online in two minutes", "no hassle", "quick in the app"],
+        "tried": ["called", "emailed", "chatted", "tried the app"],
+        "failed": ["nobody could help me", "I kept being transferred", "got cut off",
+                   "got a different answer each time", "they'd call back, but never did",
+                   "only got a standard reply"],
+        "short_wait": ["two minutes", "a few minutes", "five minutes"],
+        "contact_way": ["the chat", "the phone", "WhatsApp", "the app", "email"],
+        "good": ["Great", "Reliable", "Good", "Honest", "Fair"],
+        "good_reason": ["never any hassle", "everything is correct", "truly green",
+                        "always easy to reach", "clear communication", "fair prices"],
+        "okay": ["Fine", "Good enough", "Decent", "Nothing wrong with it", "Happy enough"],
+        "could_improve": ["the app could be better", "the price could be lower",
+                          "the annual statement could be clearer", "phone waits are long",
+                          "more in English would help"],
+        "green_reason": ["you're genuinely green", "you support local cooperatives",
+                         "my power comes from Dutch wind and sun",
+                         "you're honest about where the power comes from"],
+        "price_gripe": ["the standing charge could come down", "green could be a bit cheaper",
+                        "you're not the cheapest", "the feed-in charges are steep",
+                        "the price increase came as a surprise"],
+        "billing_gripe": ["the annual statement is hard to read", "the invoice came late",
+                          "I had to chase my refund myself",
+                          "the monthly instalment is set too high",
+                          "the readings on the bill were estimates"],
+        "app_gripe": ["the app often logs me out", "the charts load slowly",
+                      "I miss hourly insight", "the app is only partly in English"],
+        "app_feature": ["I can see exactly what my solar panels produce",
+                        "I can see my daily usage", "I submit my meter readings in a minute",
+                        "I can change my monthly payment myself"],
     },
 }  # fmt: skip
 
@@ -837,38 +1031,28 @@ MONTH_NAMES = {
 
 # Complaint subjects, questions (subject, text) and review titles, by theme and language.
 COMPLAINT_SUBJECTS: dict[str, dict[str, list[str]]] = {
-    "billing": {"nl": ["Jaarnota klopt niet", "Termijnbedrag te hoog", "Terugbetaling blijft uit",
-                       "Onterechte incasso", "Factuur onduidelijk"],
-                "en": ["Annual statement is wrong", "Monthly instalment too high",
-                       "Refund not received", "Incorrect direct debit", "Unclear invoice"]},
-    "billing_incident": {"nl": ["Dubbele afschrijving", "Foute nota na systeemwijziging",
-                                "Aanmaning terwijl ik via incasso betaal",
-                                "Termijnbedrag ineens verdubbeld", "Geen factuur ontvangen",
-                                "Teruglevering ontbreekt op nota"],
-                         "en": ["Charged twice", "Wrong bill after system change",
-                                "Reminder although I pay by direct debit",
-                                "Monthly payment suddenly doubled", "No invoice received"]},
-    "price": {"nl": ["Prijsverhoging", "Hoge terugleverkosten", "Vastrecht omhoog"],
-              "en": ["Price increase", "High feed-in charges", "Standing charge up"]},
-    "service": {"nl": ["Lange wachttijd", "Niet teruggebeld", "E-mail niet beantwoord",
-                       "Steeds ander antwoord"],
-                "en": ["Long waiting time", "No call back", "Email not answered"]},
-    "staff": {"nl": ["Onvriendelijke medewerker"], "en": ["Rude agent"]},
-    "app": {"nl": ["Inloggen in app lukt niet", "Meterstand doorgeven werkt niet",
-                   "Verbruik niet zichtbaar"],
-            "en": ["Cannot log in to the app", "Meter readings won't submit",
-                   "Usage not showing"]},
-    "installation": {"nl": ["Monteur niet verschenen", "Afspraak steeds verzet",
-                            "Installatie werkt niet", "Lange wachttijd installatie"],
-                     "en": ["Fitter didn't show up", "Appointment moved again",
-                            "Installation not working", "Long wait for installation"]},
-    "switching": {"nl": ["Verhuizing niet verwerkt", "Contract zonder toestemming verlengd",
-                         "Opzegboete bij verhuizing"],
-                  "en": ["Move not processed", "Contract renewed without consent",
-                         "Cancellation fee when moving"]},
-    "account": {"nl": ["Accountmanager onbereikbaar", "Offerte laat op zich wachten"],
-                "en": ["Account manager unreachable", "Quote taking too long"]},
-    "green": {"nl": ["Herkomst stroom onduidelijk"], "en": ["Unclear origin of electricity"]},
+    "billing": {"nl": ["Klacht over jaarnota", "Factuur klopt niet", "Probleem met factuur",
+                       "Klacht facturatie"],
+                "en": ["Complaint about my bill", "Invoice is wrong", "Billing problem"]},
+    "billing_incident": {"nl": ["Factuur klopt niet sinds systeemwijziging",
+                                "Problemen met nieuwe nota", "Klacht nieuw factuursysteem",
+                                "Fout in nota of afschrijving"],
+                         "en": ["Bill wrong since system change", "Problems with the new bill",
+                                "Complaint about the new billing system"]},
+    "price": {"nl": ["Klacht over tarieven", "Prijs te hoog", "Tarieven"],
+              "en": ["Complaint about rates", "Price too high"]},
+    "service": {"nl": ["Slecht bereikbaar", "Klacht over klantenservice", "Niet geholpen"],
+                "en": ["Hard to reach", "Complaint about customer service", "Not helped"]},
+    "staff": {"nl": ["Klacht over medewerker"], "en": ["Complaint about an agent"]},
+    "app": {"nl": ["App werkt niet goed", "Probleem met klantportaal", "Klacht over de app"],
+            "en": ["App not working properly", "Problem with the customer portal"]},
+    "installation": {"nl": ["Klacht over installatie", "Probleem met monteursafspraak"],
+                     "en": ["Complaint about installation", "Problem with fitter appointment"]},
+    "switching": {"nl": ["Verhuizing of contract niet goed verwerkt", "Klacht over contract"],
+                  "en": ["Move or contract not processed correctly", "Contract complaint"]},
+    "account": {"nl": ["Klacht accountmanagement", "Klacht zakelijke dienstverlening"],
+                "en": ["Complaint about account management"]},
+    "green": {"nl": ["Vraag over groene stroom"], "en": ["Question about green electricity"]},
 }  # fmt: skip
 
 QUESTION_BANK: dict[str, dict[str, list[tuple[str, str]]]] = {
@@ -957,16 +1141,27 @@ QUESTION_BANK: dict[str, dict[str, list[tuple[str, str]]]] = {
     },
 }  # fmt: skip
 
+GREETINGS = {
+    "nl": ["Hallo,", "Goedemorgen,", "Goedemiddag,", "Beste Polderstroom,", "Hoi,",
+           "Vraagje:", "Beste klantenservice,"],
+    "en": ["Hello,", "Hi,", "Good morning,", "Dear Polderstroom,", "Quick question:"],
+}  # fmt: skip
+SIGN_OFFS = {
+    "nl": ["Alvast bedankt!", "Groetjes.", "Met vriendelijke groet.", "Dank!", "Hoor graag van "
+           "jullie.", "Bedankt voor het uitzoeken."],
+    "en": ["Thanks in advance!", "Kind regards.", "Thanks!", "Looking forward to hearing from "
+           "you."],
+}  # fmt: skip
+
 REVIEW_TITLES = {
-    "pos": {"nl": ["Aanrader!", "Echt groen en goede service", "Prima leverancier",
-                   "Top bedrijf", "Zeer tevreden", "Snel geholpen", "Eindelijk echt groen"],
-            "en": ["Recommended!", "Truly green, good service", "Great supplier",
-                   "Very happy", "Quick help"]},
+    "pos": {"nl": ["Aanrader!", "Prima leverancier", "Top bedrijf", "Zeer tevreden",
+                   "Fijne leverancier", "Heel tevreden", "Goed bezig"],
+            "en": ["Recommended!", "Great supplier", "Very happy", "Lovely company"]},
     "mix": {"nl": ["Redelijk", "Kan beter", "Prima, maar…", "Gemiddeld"],
             "en": ["Okay", "Could be better", "Fine, but…"]},
-    "neg": {"nl": ["Slechte ervaring", "Blijf weg", "Factuurellende", "Teleurgesteld",
-                   "Niet bereikbaar"],
-            "en": ["Bad experience", "Stay away", "Billing nightmare", "Disappointed"]},
+    "neg": {"nl": ["Slechte ervaring", "Blijf weg", "Teleurgesteld", "Niet tevreden",
+                   "Hier word je niet blij van"],
+            "en": ["Bad experience", "Stay away", "Disappointed", "Not happy"]},
 }  # fmt: skip
 
 
@@ -1001,6 +1196,7 @@ class _Calendar:
         self._go_live_month = self.go_live.year * 12 + self.go_live.month
         self.span = max(1, len(self.days) - 1)
         self.cum = {name: list(accumulate(weights)) for name, weights in HOURS.items()}
+        self._hours: dict[tuple[date, int], datetime] = {}
 
     def phase(self, day: date) -> int | None:
         """Months since the billing system went live (0 = that month), None before it."""
@@ -1019,9 +1215,13 @@ class _Calendar:
         return rng.choices(self.days, cum_weights=list(accumulate(weights)), k=count)
 
     def moment(self, rng: random.Random, day: date, profile: str) -> datetime:
-        hour = rng.choices(range(24), cum_weights=self.cum[profile])[0]
-        naive = datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60))
-        moment = timezone.make_aware(naive, self.tz)
+        cum = self.cum[profile]
+        hour = bisect_right(cum, rng.random() * cum[-1])
+        start = self._hours.get((day, hour))
+        if start is None:  # the aware start of each hour once: make_aware is slow
+            naive = datetime(day.year, day.month, day.day, hour)
+            start = self._hours[day, hour] = timezone.make_aware(naive, self.tz)
+        moment = start + timedelta(seconds=rng.randrange(3600))
         if moment >= self.now:
             moment = self.now - timedelta(seconds=rng.randint(1, self.today_seconds))
         return moment
@@ -1097,29 +1297,68 @@ class _Fill(dict[str, str]):
         self.language = language
 
     def __missing__(self, key: str) -> str:
-        filler = SLOTS[self.language][key]
-        value = filler(self.rng) if callable(filler) else self.rng.choice(filler)
+        # "praised2" draws from "praised" again, but never the same phrase twice.
+        base = key[:-1] if key.endswith("2") and key[:-1] in SLOTS[self.language] else key
+        value = self._draw(base)
+        filler = SLOTS[self.language][base]
+        if base != key and not callable(filler) and len(filler) > 1:
+            while value == self[base]:
+                value = self._draw(base)
+        if "{" in value:  # a filler may hold slots itself: "monteur {person}"
+            value = value.format_map(self)
         self[key] = value
         return value
 
+    def _draw(self, key: str) -> str:
+        filler = SLOTS[self.language][key]
+        return filler(self.rng) if callable(filler) else self.rng.choice(filler)
 
-def _templates(theme: str, tone: str, language: str) -> list[str]:
+
+# Themes a comment may touch on in a second sentence (not the incident: that has its own months),
+# by survey: an answer about the annual statement stays with bills and service.
+SECOND_THEMES = ("billing", "price", "service", "staff", "app", "installation", "green", "general")
+SECOND_BY_SURVEY = {
+    "relatie": SECOND_THEMES,
+    "contact": ("service", "staff", "billing", "app", "general"),
+    "jaarnota": ("billing", "service", "price", "general"),
+    "installatie": ("installation", "app", "general"),
+}
+
+
+def _templates(theme: str, tone: str, language: str, business: bool) -> list[str]:
     by_tone = BANK.get(theme, {})
-    return (by_tone.get(tone) or BANK["general"][tone])[language]
+    templates = (by_tone.get(tone) or BANK["general"][tone])[language]
+    if business:
+        return [t.removeprefix("B|") for t in templates]
+    return [t for t in templates if not t.startswith("B|")]
 
 
 def comment(
-    rng: random.Random, theme: str, tone: str, language: str, given: Mapping[str, str]
+    rng: random.Random,
+    theme: str,
+    tone: str,
+    language: str,
+    given: Mapping[str, str],
+    *,
+    business: bool = False,
+    casual: bool = True,
+    also: Sequence[str] = SECOND_THEMES,
 ) -> str:
-    """One comment on ``theme`` in ``tone`` (neg, mix, pos), sometimes with an opener or a closing
-    sentence and the odd sloppy ending, so the same sentence rarely comes back verbatim."""
-    text = rng.choice(_templates(theme, tone, language)).format_map(_Fill(rng, language, given))
+    """One comment on ``theme`` in ``tone`` (neg, mix, pos), sometimes with a second sentence on
+    another theme, an opener or a closer, and (``casual``) the odd sloppy ending, so the same
+    text rarely comes back verbatim."""
+    fill = _Fill(rng, language, given)
+    text = rng.choice(_templates(theme, tone, language, business)).format_map(fill)
+    if casual and rng.random() < 0.25:
+        other = rng.choice([t for t in also if t != theme])
+        second = rng.choice(_templates(other, tone, language, business)).format_map(fill)
+        text = f"{text} {second}"
     roll = rng.random()
     if roll < 0.22:
         text = f"{text} {rng.choice(CLOSERS[tone][language])}"
     elif roll < 0.32:
         text = f"{rng.choice(OPENERS[tone][language])} {text}"
-    roll = rng.random()
+    roll = rng.random() if casual else 1.0
     if roll < 0.06:
         text = text.rstrip(".!")
     elif roll < 0.08:
@@ -1191,11 +1430,20 @@ class _Context:
     teams: dict[str, int]
     surveys: dict[str, Survey]
     staff: dict[str, list[tuple[int, str]]]  # team slug → (person id, first name)
+    survey_keys: dict[int, str] = field(default_factory=dict)  # survey id → key in SURVEYS
+
+    def __post_init__(self) -> None:
+        self.survey_keys = {survey.pk: key for key, survey in self.surveys.items()}
+
+
+Row = dict[str, Any]  # Feedback fields by attname; turned into Feedback objects at the end
 
 
 @dataclass
-class _Item:
-    feedback: Feedback
+class Planned:
+    """One piece of feedback to store: its Feedback fields, and what its comment is about."""
+
+    row: Row
     theme: str  # "" when the item carries no comment
 
 
@@ -1222,78 +1470,85 @@ def _anonymous_language(rng: random.Random) -> str:
 
 def _response(
     ctx: _Context, key: str, day: date, profile: str, channel: str = Channel.EMAIL
-) -> tuple[Feedback, _Customer | None, datetime]:
+) -> tuple[Row, _Customer | None]:
     rng = ctx.rng
     moment = ctx.cal.moment(rng, day, profile)
     customer = (
         ctx.customers.pick(rng, day, moment, invited=True) if channel == Channel.EMAIL else None
     )
     survey = ctx.surveys[key]
-    feedback = Feedback(
-        kind=FeedbackKind.RESPONSE,
-        channel=channel if customer is not None or channel != Channel.EMAIL else Channel.LINK,
-        survey_id=survey.pk,
-        customer_id=customer.pk if customer else None,
-        segment_id=customer.segment_id if customer else None,
-        team_id=survey.team_id,
-        language=customer.language if customer else _anonymous_language(rng),
-        submitted_at=moment,
-        created_at=moment,
-    )
-    return feedback, customer, moment
+    row: Row = {
+        "kind": FeedbackKind.RESPONSE,
+        "channel": channel if customer is not None or channel != Channel.EMAIL else Channel.LINK,
+        "survey_id": survey.pk,
+        "customer_id": customer.pk if customer else None,
+        "segment_id": customer.segment_id if customer else None,
+        "team_id": survey.team_id,
+        "language": customer.language if customer else _anonymous_language(rng),
+        "submitted_at": moment,
+        "created_at": moment,
+    }
+    return row, customer
 
 
 def _finish(
     ctx: _Context,
-    feedback: Feedback,
+    row: Row,
     answers: dict[str, Any],
     text_key: str,
     theme: str,
     tone: str,
     chance: float,
     given: dict[str, str] | None = None,
-) -> _Item:
+    *,
+    business: bool = False,
+) -> Planned:
     """Add the follow-up text (or leave the response partial), keeping answers and columns equal."""
     rng = ctx.rng
-    if feedback.channel in (Channel.EMAIL, Channel.LINK) and rng.random() < PARTIAL_SHARE:
-        feedback.answers = {k: v for k, v in answers.items() if k in ("nps", "csat", "ces")}
-        feedback.is_complete = False
-        return _Item(feedback, "")
+    if row["channel"] in (Channel.EMAIL, Channel.LINK) and rng.random() < PARTIAL_SHARE:
+        row["answers"] = {k: v for k, v in answers.items() if k in ("nps", "csat", "ces")}
+        row["is_complete"] = False
+        return Planned(row, "")
     if rng.random() < chance:
-        day = timezone.localtime(feedback.submitted_at).date()
-        merged = {**_given(ctx, day, feedback.language, theme), **(given or {})}
-        answers[text_key] = comment(rng, theme, tone, feedback.language, merged)
-        feedback.comment = answers[text_key]
+        day = timezone.localtime(row["submitted_at"]).date()
+        merged = {**_given(ctx, day, row["language"], theme), **(given or {})}
+        also = SECOND_BY_SURVEY[ctx.survey_keys[row["survey_id"]]]
+        answers[text_key] = comment(
+            rng, theme, tone, row["language"], merged, business=business, also=also
+        )
+        row["comment"] = answers[text_key]
     else:
         theme = ""
-    feedback.answers = answers
-    return _Item(feedback, theme)
+    row["answers"] = answers
+    return Planned(row, theme)
 
 
-def _relationship_nps(ctx: _Context) -> list[_Item]:
+def _relationship_nps(ctx: _Context) -> list[Planned]:
     rng, cal = ctx.rng, ctx.cal
     items = []
     for day in cal.sample_days(rng, RESPONSES["relatie"], _weekday_season("evening")):
         channel = rng.choices((Channel.EMAIL, Channel.LINK, Channel.WIDGET), (80, 12, 8))[0]
-        feedback, customer, _moment = _response(ctx, "relatie", day, "evening", channel)
+        row, customer = _response(ctx, "relatie", day, "evening", channel)
         segment = customer.segment if customer else ""
         business = bool(customer and customer.business)
         peak = 0.26 * (1.4 if segment == "MKB" else 1.0)
         hit = rng.random() < _billing_hit(cal, day, peak)
         score = _nps(rng, segment, hit)
-        feedback.nps = score
+        row["nps"] = score
         tone = _tone_of_nps(score)
         theme = "billing_incident" if hit and tone != "pos" else _theme(rng, tone, business)
         chance = {"neg": 0.82, "mix": 0.5, "pos": 0.62}[tone]
-        items.append(_finish(ctx, feedback, {"nps": score}, "reason", theme, tone, chance))
+        items.append(
+            _finish(ctx, row, {"nps": score}, "reason", theme, tone, chance, business=business)
+        )
     return items
 
 
-def _contact_csat(ctx: _Context) -> list[_Item]:
+def _contact_csat(ctx: _Context) -> list[Planned]:
     rng, cal = ctx.rng, ctx.cal
     items = []
     for day in cal.sample_days(rng, RESPONSES["contact"], _contact_weight(cal)):
-        feedback, customer, _moment = _response(ctx, "contact", day, "contact")
+        row, customer = _response(ctx, "contact", day, "contact")
         business = bool(customer and customer.business)
         phase = cal.phase(day)
         incident = phase in (0, 1)
@@ -1309,7 +1564,7 @@ def _contact_csat(ctx: _Context) -> list[_Item]:
         if hit:
             bad += 0.45
         score = _csat(rng, min(bad, 0.95))
-        feedback.csat = score
+        row["csat"] = score
         answers: dict[str, Any] = {"csat": score}
         if rng.random() < 0.9:
             answers["topic"] = topic
@@ -1321,12 +1576,14 @@ def _contact_csat(ctx: _Context) -> list[_Item]:
                 theme = "service"
             else:
                 theme = TOPIC_THEME[topic]
-            items.append(_finish(ctx, feedback, answers, "reason", theme, tone, 0.75))
+            items.append(_finish(ctx, row, answers, "reason", theme, tone, 0.75, business=business))
         else:
             theme = "staff" if rng.random() < 0.6 else "service"
             if rng.random() < 0.25:
                 theme = TOPIC_THEME[topic]
-            items.append(_finish(ctx, feedback, answers, "praise", theme, "pos", 0.45))
+            items.append(
+                _finish(ctx, row, answers, "praise", theme, "pos", 0.45, business=business)
+            )
     return items
 
 
@@ -1340,7 +1597,7 @@ def _contact_weight(cal: _Calendar) -> Callable[[date], float]:
     return weight
 
 
-def _annual_statement_csat(ctx: _Context) -> list[_Item]:
+def _annual_statement_csat(ctx: _Context) -> list[Planned]:
     rng, cal = ctx.rng, ctx.cal
     base = _weekday_season("evening")
 
@@ -1349,13 +1606,13 @@ def _annual_statement_csat(ctx: _Context) -> list[_Item]:
 
     items = []
     for day in cal.sample_days(rng, RESPONSES["jaarnota"], weight):
-        feedback, customer, _moment = _response(ctx, "jaarnota", day, "evening")
+        row, customer = _response(ctx, "jaarnota", day, "evening")
         business = bool(customer and customer.business)
         peak = 0.46 * (1.3 if customer and customer.segment == "MKB" else 1.0)
         hit = rng.random() < _billing_hit(cal, day, peak)
         bad = 0.95 if hit else 0.22 + (0.06 if business else 0.0)
         score = _csat(rng, bad)
-        feedback.csat = score
+        row["csat"] = score
         answers: dict[str, Any] = {"csat": score}
         if rng.random() < 0.92:
             if score >= 4:
@@ -1369,17 +1626,17 @@ def _annual_statement_csat(ctx: _Context) -> list[_Item]:
             theme = "billing_incident" if hit else "billing"
             if not hit and business and rng.random() < 0.25:
                 theme = "account"
-            items.append(_finish(ctx, feedback, answers, "reason", theme, tone, 0.7))
+            items.append(_finish(ctx, row, answers, "reason", theme, tone, 0.7, business=business))
         else:  # no follow-up for the satisfied
-            items.append(_finish(ctx, feedback, answers, "reason", "billing", "pos", 0.0))
+            items.append(_finish(ctx, row, answers, "reason", "billing", "pos", 0.0))
     return items
 
 
-def _installation_ces(ctx: _Context) -> list[_Item]:
+def _installation_ces(ctx: _Context) -> list[Planned]:
     rng, cal = ctx.rng, ctx.cal
     items = []
     for day in cal.sample_days(rng, RESPONSES["installatie"], _weekday_season("contact")):
-        feedback, customer, _moment = _response(ctx, "installatie", day, "contact")
+        row, customer = _response(ctx, "installatie", day, "contact")
         job = rng.choices(JOBS, (50, 25, 18, 7))[0]
         # Planning moved to two-hour time slots over the year: far fewer difficult visits.
         hard = 0.44 - 0.32 * cal.progress(day)
@@ -1387,14 +1644,17 @@ def _installation_ces(ctx: _Context) -> list[_Item]:
             score = rng.choices((4, 5, 6, 7), (10, 30, 33, 27))[0]
         else:
             score = rng.choices((1, 2, 3, 4), (34, 36, 20, 10))[0]
-        feedback.ces = score
+        row["ces"] = score
         answers: dict[str, Any] = {"ces": score}
         if rng.random() < 0.93:
             answers["job"] = job
         tone = "pos" if score <= 3 else "mix" if score == 4 else "neg"
-        theme = "installation" if rng.random() < 0.85 else "staff" if tone == "pos" else "service"
-        given = {"product": JOB_NAMES[feedback.language][job]}
-        items.append(_finish(ctx, feedback, answers, "reason", theme, tone, 0.62, given))
+        theme = "installation" if rng.random() < 0.85 else "general"
+        given = {"product": JOB_NAMES[row["language"]][job]}
+        business = bool(customer and customer.business)
+        items.append(
+            _finish(ctx, row, answers, "reason", theme, tone, 0.62, given, business=business)
+        )
     return items
 
 
@@ -1408,39 +1668,41 @@ def _author(ctx: _Context, theme: str, channel: str) -> int | None:
 
 def _contact_item(
     ctx: _Context, kind: str, day: date, channel: str, linked: float
-) -> tuple[Feedback, _Customer | None]:
+) -> tuple[Row, _Customer | None]:
     rng = ctx.rng
     profile = "office" if channel in (Channel.PHONE, Channel.EMAIL) else "always"
     moment = ctx.cal.moment(rng, day, profile)
     customer = ctx.customers.pick(rng, day, moment) if rng.random() < linked else None
-    feedback = Feedback(
-        kind=kind,
-        channel=channel,
-        customer_id=customer.pk if customer else None,
-        segment_id=customer.segment_id if customer else None,
-        language=customer.language if customer else _anonymous_language(rng),
-        submitted_at=moment,
-        created_at=moment,
-    )
-    return feedback, customer
+    row: Row = {
+        "kind": kind,
+        "channel": channel,
+        "customer_id": customer.pk if customer else None,
+        "segment_id": customer.segment_id if customer else None,
+        "language": customer.language if customer else _anonymous_language(rng),
+        "submitted_at": moment,
+        "created_at": moment,
+        "answers": {},
+    }
+    return row, customer
 
 
-def _complaint_text(ctx: _Context, feedback: Feedback, theme: str) -> None:
-    rng, language = ctx.rng, feedback.language
-    day = timezone.localtime(feedback.submitted_at).date()
-    feedback.subject = rng.choice(COMPLAINT_SUBJECTS[theme][language])
-    text = comment(rng, theme, "neg", language, _given(ctx, day, language, theme))
-    if feedback.channel == Channel.PHONE:
+def _complaint_text(ctx: _Context, row: Row, theme: str, business: bool) -> None:
+    rng, language = ctx.rng, row["language"]
+    day = timezone.localtime(row["submitted_at"]).date()
+    row["subject"] = rng.choice(COMPLAINT_SUBJECTS[theme][language])
+    given = _given(ctx, day, language, theme)
+    text = comment(rng, theme, "neg", language, given, business=business, casual=False)
+    if row["channel"] == Channel.PHONE:
         text = (
             f'Klant belde: "{text}"' if language == "nl" else f'Customer called: "{text}"'
         )  # staff write their notes in the customer's language
     elif rng.random() < 0.3:
         opening = "Ik wil een klacht indienen." if language == "nl" else "I want to complain."
         text = f"{opening} {text}"
-    feedback.comment = text
+    row["comment"] = text
 
 
-def _complaints(ctx: _Context) -> list[_Item]:
+def _complaints(ctx: _Context) -> list[Planned]:
     rng, cal = ctx.rng, ctx.cal
     office = WEEKDAYS["office"]
 
@@ -1464,7 +1726,7 @@ def _complaints(ctx: _Context) -> list[_Item]:
         for day in cal.sample_days(rng, count, weight):
             channel = rng.choices(channels, (45, 42, 13))[0]
             linked = 0.6 if channel == Channel.SOCIAL else 1.0
-            feedback, customer = _contact_item(ctx, FeedbackKind.COMPLAINT, day, channel, linked)
+            row, customer = _contact_item(ctx, FeedbackKind.COMPLAINT, day, channel, linked)
             business = bool(customer and customer.business)
             if billing:
                 phase = cal.phase(day)
@@ -1476,21 +1738,21 @@ def _complaints(ctx: _Context) -> list[_Item]:
                 if business:
                     weights["account"] = 12
                 theme = rng.choices(list(weights), list(weights.values()))[0]
-            feedback.team_id = _team_of(ctx, theme, business)
-            feedback.author_id = _author(ctx, theme, channel)
-            _complaint_text(ctx, feedback, theme)
-            items.append(_Item(feedback, theme))
+            row["team_id"] = _team_of(ctx, theme, business)
+            row["author_id"] = _author(ctx, theme, channel)
+            _complaint_text(ctx, row, theme, business)
+            items.append(Planned(row, theme))
     return items
 
 
-def _questions(ctx: _Context) -> list[_Item]:
+def _questions(ctx: _Context) -> list[Planned]:
     rng, cal = ctx.rng, ctx.cal
     items = []
     channels = (Channel.PHONE, Channel.EMAIL, Channel.SOCIAL)
     for day in cal.sample_days(rng, QUESTIONS, _weekday_season("office")):
         channel = rng.choices(channels, (50, 35, 15))[0]
         linked = 0.5 if channel == Channel.SOCIAL else 0.9
-        feedback, customer = _contact_item(ctx, FeedbackKind.QUESTION, day, channel, linked)
+        row, customer = _contact_item(ctx, FeedbackKind.QUESTION, day, channel, linked)
         business = bool(customer and customer.business)
         phase = cal.phase(day)
         weights = {"billing": 25, "app": 16, "installation": 16, "switching": 16, "price": 10,
@@ -1500,12 +1762,18 @@ def _questions(ctx: _Context) -> list[_Item]:
         theme = rng.choices(list(weights), list(weights.values()))[0]
         if theme == "billing" and phase in (0, 1, 2) and rng.random() < 0.6:
             theme = "billing_incident"
-        subject, text = rng.choice(QUESTION_BANK[theme][feedback.language])
-        feedback.subject = subject
-        feedback.comment = text.format_map(_Fill(rng, feedback.language, {}))
-        feedback.team_id = _team_of(ctx, theme, business)
-        feedback.author_id = _author(ctx, theme, channel)
-        items.append(_Item(feedback, theme))
+        language = row["language"]
+        subject, text = rng.choice(QUESTION_BANK[theme][language])
+        text = text.format_map(_Fill(rng, language, {}))
+        if rng.random() < 0.5:  # greetings end in "," or ":", so the question goes on in lower case
+            text = f"{rng.choice(GREETINGS[language])} {text[:1].lower()}{text[1:]}"
+        if rng.random() < 0.4:
+            text = f"{text} {rng.choice(SIGN_OFFS[language])}"
+        row["subject"] = subject
+        row["comment"] = text
+        row["team_id"] = _team_of(ctx, theme, business)
+        row["author_id"] = _author(ctx, theme, channel)
+        items.append(Planned(row, theme))
     return items
 
 
@@ -1517,7 +1785,7 @@ REVIEW_THEMES = {
 }  # fmt: skip
 
 
-def _reviews(ctx: _Context) -> list[_Item]:
+def _reviews(ctx: _Context) -> list[Planned]:
     rng, cal = ctx.rng, ctx.cal
     base = _weekday_season("always")
 
@@ -1527,7 +1795,7 @@ def _reviews(ctx: _Context) -> list[_Item]:
     items = []
     for day in cal.sample_days(rng, REVIEWS, weight):
         channel = Channel.REVIEW_SITE if rng.random() < 0.85 else Channel.SOCIAL
-        feedback, _customer = _contact_item(ctx, FeedbackKind.REVIEW, day, channel, 0.35)
+        row, customer = _contact_item(ctx, FeedbackKind.REVIEW, day, channel, 0.35)
         phase = cal.phase(day)
         stars = (35, 10, 10, 18, 27) if phase in (0, 1) else (17, 8, 11, 26, 38)
         rating = rng.choices((1, 2, 3, 4, 5), stars)[0]
@@ -1537,39 +1805,43 @@ def _reviews(ctx: _Context) -> list[_Item]:
         theme = rng.choices(list(REVIEW_THEMES[tone]), list(REVIEW_THEMES[tone].values()))[0]
         if theme == "billing" and phase in (0, 1, 2) and rng.random() < 0.7:
             theme = "billing_incident"
-        feedback.rating = rating
+        row["rating"] = rating
         if rng.random() < 0.3:  # the review site also asks whether they would recommend us
-            feedback.nps = rng.choice(REVIEW_NPS[rating])
-        feedback.subject = rng.choice(REVIEW_TITLES[tone][feedback.language])
-        feedback.comment = comment(
-            rng, theme, tone, feedback.language, _given(ctx, day, feedback.language, theme)
-        )
-        feedback.team_id = ctx.teams.get(THEME_TEAM[theme])
-        items.append(_Item(feedback, theme))
+            row["nps"] = rng.choice(REVIEW_NPS[rating])
+        row["subject"] = rng.choice(REVIEW_TITLES[tone][row["language"]])
+        given = _given(ctx, day, row["language"], theme)
+        business = bool(customer and customer.business)
+        row["comment"] = comment(rng, theme, tone, row["language"], given, business=business)
+        row["team_id"] = ctx.teams.get(THEME_TEAM[theme])
+        items.append(Planned(row, theme))
     return items
 
 
 # --- the seed ------------------------------------------------------------------------------------
 
 
+COUNTED_KINDS: dict[str, str] = {
+    FeedbackKind.RESPONSE: "responses",
+    FeedbackKind.COMPLAINT: "complaints",
+    FeedbackKind.QUESTION: "questions",
+    FeedbackKind.REVIEW: "reviews",
+}
+
+
 def counts(organisation: Organisation) -> dict[str, int]:
-    feedback = Feedback.objects.filter(organisation=organisation)
-    by_kind = {
-        FeedbackKind.RESPONSE: "responses",
-        FeedbackKind.COMPLAINT: "complaints",
-        FeedbackKind.QUESTION: "questions",
-        FeedbackKind.REVIEW: "reviews",
-    }
+    """What the organisation holds now: surveys, and feedback by kind."""
     result = {"surveys": Survey.objects.filter(organisation=organisation).count()}
-    result.update(dict.fromkeys(by_kind.values(), 0))
-    for kind, number in _kind_counts(feedback):
-        if kind in by_kind:
-            result[by_kind[kind]] = number
+    result.update(dict.fromkeys(COUNTED_KINDS.values(), 0))
+    rows = (
+        Feedback.objects.filter(organisation=organisation)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for kind, number in rows:
+        if kind in COUNTED_KINDS:
+            result[COUNTED_KINDS[kind]] = number
     return result
-
-
-def _kind_counts(queryset: Any) -> list[tuple[str, int]]:
-    return list(queryset.values_list("kind").annotate(n=Count("pk")).order_by())
 
 
 def _create_surveys(
@@ -1617,20 +1889,39 @@ def _staff(organisation: Organisation) -> dict[str, list[tuple[int, str]]]:
     return staff
 
 
-def _tag(organisation: Organisation, items: Sequence[_Item], inserted: set[int]) -> None:
+def _tag(
+    organisation: Organisation, items: Sequence[Planned], inserted: Sequence[Feedback]
+) -> None:
     """Tag every stored item with a comment by its theme, as the CX team's rules would."""
     names = sorted({name for item in items for name in THEME_TAGS.get(item.theme, ())})
-    tags = {}
-    for name in names:
-        tags[name], _created = Tag.objects.get_or_create(organisation=organisation, name=name)
-    through = Feedback.tags.through
+    tags = {
+        name: Tag.objects.get_or_create(organisation=organisation, name=name)[0].pk
+        for name in names
+    }
+    stored = {feedback.external_id: feedback.pk for feedback in inserted if feedback.pk}
     rows = [
-        through(feedback_id=item.feedback.pk, tag_id=tags[name].pk)
+        (stored[item.row["external_id"]], tags[name])
         for item in items
-        if item.feedback.pk in inserted
+        if item.row["external_id"] in stored
         for name in THEME_TAGS.get(item.theme, ())
     ]
-    through.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+    table = Feedback.tags.through._meta.db_table
+    sql = f"INSERT INTO {table} (feedback_id, tag_id) VALUES (%s, %s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _feedback(row: Row, defaults: Sequence[tuple[str, Any]]) -> Feedback:
+    """A Feedback from a row, built positionally: three times faster than keyword arguments.
+    ``defaults`` (attname, default) in field order fill what the row leaves out."""
+    return Feedback(*[row.get(name, default) for name, default in defaults])
+
+
+def _defaults() -> list[tuple[str, Any]]:
+    """Each concrete field's default, computed once for all rows. Rows set every field whose
+    default is mutable (``answers``) or a moment (``created_at``), so sharing is safe."""
+    return [(f.attname, f.get_default()) for f in Feedback._meta.concrete_fields]
 
 
 def seed_voice_demo(
@@ -1641,42 +1932,51 @@ def seed_voice_demo(
     with transaction.atomic():
         if Survey.objects.filter(organisation=organisation).exists():
             return counts(organisation)
-        rng = random.Random(seed)
-        cal = _Calendar(now)
         teams = {team.slug: team for team in Team.objects.filter(organisation=organisation)}
-        ctx = _Context(
-            rng=rng,
-            cal=cal,
-            customers=_Customers(organisation),
-            teams={slug: team.pk for slug, team in teams.items()},
-            surveys=_create_surveys(organisation, teams, cal),
-            staff=_staff(organisation),
-        )
-        responses = [
-            *_relationship_nps(ctx),
-            *_contact_csat(ctx),
-            *_annual_statement_csat(ctx),
-            *_installation_ces(ctx),
-        ]
-        others = [*_complaints(ctx), *_questions(ctx), *_reviews(ctx)]
-        items = _numbered(responses, others)
-        inserted = services.bulk_record(organisation, [item.feedback for item in items])
-        _tag(organisation, items, {f.pk for f in inserted if f.pk is not None})
+        surveys = _create_surveys(organisation, teams, _Calendar(now))
+        items = plan(organisation, surveys, seed=seed, now=now)
+        defaults = _defaults()
+        objects = [_feedback(item.row, defaults) for item in items]
+        inserted = services.bulk_record(organisation, objects)
+        _tag(organisation, items, inserted)
         return counts(organisation)
 
 
-def _numbered(responses: list[_Item], others: list[_Item]) -> list[_Item]:
+def plan(
+    organisation: Organisation, surveys: Mapping[str, Survey], *, seed: int, now: datetime
+) -> list[Planned]:
+    """The feedback the demo holds, oldest first, without storing anything. ``surveys`` maps the
+    keys of ``SURVEYS`` to the organisation's surveys; the same arguments give the same rows."""
+    ctx = _Context(
+        rng=random.Random(seed),
+        cal=_Calendar(now),
+        customers=_Customers(organisation),
+        teams=dict(Team.objects.filter(organisation=organisation).values_list("slug", "pk")),
+        surveys=dict(surveys),
+        staff=_staff(organisation),
+    )
+    responses = [
+        *_relationship_nps(ctx),
+        *_contact_csat(ctx),
+        *_annual_statement_csat(ctx),
+        *_installation_ces(ctx),
+    ]
+    others = [*_complaints(ctx), *_questions(ctx), *_reviews(ctx)]
+    return _numbered(responses, others)
+
+
+def _numbered(responses: list[Planned], others: list[Planned]) -> list[Planned]:
     """External ids in the order things arrived: demo-r-000001 is the oldest response."""
-    prefixes = {
+    prefixes: dict[str, str] = {
         FeedbackKind.RESPONSE: "r",
         FeedbackKind.COMPLAINT: "c",
         FeedbackKind.QUESTION: "q",
         FeedbackKind.REVIEW: "v",
     }
-    items = sorted([*responses, *others], key=lambda item: item.feedback.submitted_at)
+    items = sorted([*responses, *others], key=lambda item: item.row["submitted_at"])
     numbers = dict.fromkeys(prefixes, 0)
     for item in items:
-        kind = item.feedback.kind
+        kind = item.row["kind"]
         numbers[kind] += 1
-        item.feedback.external_id = f"demo-{prefixes[kind]}-{numbers[kind]:06d}"
+        item.row["external_id"] = f"demo-{prefixes[kind]}-{numbers[kind]:06d}"
     return items

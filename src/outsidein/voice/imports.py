@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from outsidein.core.models import Customer, Organisation
 from outsidein.voice.models import (
@@ -138,10 +139,10 @@ def _csv_rows(raw: bytes, report: ImportReport) -> Iterator[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         yield from reader
-    except csv.Error as exc:
+    except csv.Error:
         raise ImportFileError(
-            _("The CSV file is malformed near line %(line)s (%(reason)s).")
-            % {"line": reader.line_num, "reason": exc}
+            _("The CSV file is malformed near line %(line)s (for example an unclosed quote).")
+            % {"line": reader.line_num}
         ) from None
 
 
@@ -392,7 +393,10 @@ def run_import(
                 item.survey = survey
                 item.team_id = survey.team_id
         if progress:
-            progress(report.rows, _("Saving %(n)s rows") % {"n": len(items)})
+            progress(
+                report.rows,
+                ngettext("Saving %(n)s row", "Saving %(n)s rows", len(items)) % {"n": len(items)},
+            )
         inserted = services.bulk_record(organisation, items)
         if (
             needs_survey

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from outsidein.core.models import Customer, Language, Person, Segment, Team, TenantModel
 
@@ -205,7 +206,7 @@ class Channel(models.TextChoices):
     LINK = "link", _("Public link / QR code")
     WIDGET = "widget", _("Website widget")
     API = "api", _("API")
-    IMPORT = "import", _("Import")
+    IMPORT = "import", pgettext_lazy("channel", "Import")
     WEBHOOK = "webhook", _("Other system (webhook)")
     PHONE = "phone", _("Phone")
     VISIT = "visit", _("Visit")

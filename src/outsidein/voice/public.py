@@ -130,7 +130,9 @@ def _answer_page(
         form_token=_form_token(survey, invitation),
         honeypot=HONEYPOT,
     )
-    return render(request, "voice/public/answer.html", context, status=422 if errors else 200)
+    # Errors re-render the form with 200, like every form in the product (browsers treat a
+    # 4xx document as a failed load).
+    return render(request, "voice/public/answer.html", context)
 
 
 def _posted(request: HttpRequest, key: str, kind: str) -> Any:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from outsidein.analytics import services as metrics
@@ -28,7 +29,7 @@ from outsidein.voice.forms import (
     SurveyForm,
     SurveySettingsForm,
 )
-from outsidein.voice.models import Feedback, Question, Survey
+from outsidein.voice.models import Feedback, InvitationStatus, Question, Survey
 
 # --- inbox ------------------------------------------------------------------------------------
 
@@ -265,7 +266,9 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         "survey": survey,
         "questions": survey.questions.all(),
         "summary": metrics.summary(person.organisation_id, filters),
-        "invitation_counts": counts,
+        "invitation_counts": [
+            (InvitationStatus(status).label, n) for status, n in sorted(counts.items())
+        ],
         "invitation_total": sum(counts.values()),
         "public_url": public_url,
         "widget_snippet": f'<script src="{widget_src}" data-survey="{survey.public_key}" '
@@ -379,11 +382,14 @@ def survey_invite(request: HttpRequest, survey_id: int) -> HttpResponse:
     skipped = sum(plan.skipped.values())
     messages.success(
         request,
-        _(
-            "%(sent)s invitations sent; %(skipped)s customers skipped "
-            "(no consent, no email, or invited recently)."
+        ngettext("%(sent)s invitation sent.", "%(sent)s invitations sent.", sent) % {"sent": sent}
+        + " "
+        + ngettext(
+            "%(skipped)s customer skipped (no consent, no email, or invited recently).",
+            "%(skipped)s customers skipped (no consent, no email, or invited recently).",
+            skipped,
         )
-        % {"sent": sent, "skipped": skipped},
+        % {"skipped": skipped},
     )
     return redirect("survey-detail", survey_id=survey.pk)
 
