@@ -28,6 +28,8 @@ def _dashboard_data(request: HttpRequest) -> tuple[MetricsFilterForm, dict[str, 
             since=default_since(timezone.localdate()),
             until=filters.until or timezone.localdate(),
         )
+    if not form.is_bound:
+        form.initial = {"since": filters.since, "until": filters.until}
     by = form.breakdown()
     period = form.trend_period()
     summary = metrics.summary(organisation_id, filters)

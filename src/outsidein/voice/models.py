@@ -202,7 +202,7 @@ class FeedbackKind(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", _("Email invitation")
+    EMAIL = "email", _("Email")
     LINK = "link", _("Public link / QR code")
     WIDGET = "widget", _("Website widget")
     API = "api", _("API")

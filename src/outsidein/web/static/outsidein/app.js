@@ -17,7 +17,8 @@
     }
     if (kind === "nps-trend") {
       base.scales = { y: { min: -100, max: 100 } };
-      base.plugins.legend = { display: true, position: "bottom" };
+      base.plugins.legend = { display: true, position: "bottom",
+        labels: { filter: function (item) { return item.datasetIndex !== 0; } } };
       base.plugins.tooltip = { callbacks: { afterLabel: function (ctx) {
         return ctx.datasetIndex === 2 ? "n = " + data.n[ctx.dataIndex] : ""; } } };
       return { type: "line", options: base, data: { labels: data.labels, datasets: [
