@@ -213,3 +213,17 @@ def test_inbox_download_streams_the_filtered_feedback(tenant: Tenant, other_tena
     lines = body.strip().splitlines()
     assert lines[0].startswith("id,kind,channel")
     assert len(lines) == 2 and '"first, with a comma"' in lines[1]
+
+
+def test_survey_page_shows_the_response_rate(tenant: Tenant) -> None:
+    from outsidein.voice import distribution
+    from outsidein.voice.models import Invitation
+
+    survey = services.open_survey(services.create_survey(tenant.organisation, name="Rate"))
+    customers = CustomerFactory.create_batch(4, organisation=tenant.organisation)
+    distribution.invite(survey, customers)
+    Invitation.objects.update(status="sent")
+    Invitation.objects.filter(pk=Invitation.objects.first().pk).update(status="responded")
+    page = tenant.client_for(tenant.admin).get(f"/surveys/{survey.pk}/")
+    rate = page.context["response_rate"]
+    assert (rate.n, rate.value) == (4, 25.0)

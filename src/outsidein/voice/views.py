@@ -270,6 +270,10 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
             (InvitationStatus(status).label, n) for status, n in sorted(counts.items())
         ],
         "invitation_total": sum(counts.values()),
+        "response_rate": metrics.stats.response_rate(
+            counts.get("responded", 0),
+            sum(n for status, n in counts.items() if status in ("sent", "reminded", "responded")),
+        ),
         "public_url": public_url,
         "widget_snippet": f'<script src="{widget_src}" data-survey="{survey.public_key}" '
         f'data-origin="{request.build_absolute_uri("/").rstrip("/")}" async></script>',
