@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja import Status
 
 from outsidein.core.models import Person
-from outsidein.core.permissions import can
+from outsidein.core.permissions import Action, can
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 
 M = TypeVar("M", bound=models.Model)
@@ -41,4 +43,15 @@ def related_or_422(person: Person, model: type[M], pk: int | None, field: str) -
     return found
 
 
-__all__ = ["caller", "get_scoped_or_404", "related_or_422", "require", "scoped"]
+def delete_scoped(
+    request: HttpRequest, model: type[M], pk: Any, delete: Callable[[M], None]
+) -> Status:
+    """The whole of a DELETE endpoint: find in the caller's organisation, check, delete, 204."""
+    person = caller(request)
+    obj = get_scoped_or_404(person, model, pk)
+    require(person, Action.DELETE, obj)
+    delete(obj)
+    return Status(204, None)
+
+
+__all__ = ["caller", "delete_scoped", "get_scoped_or_404", "related_or_422", "require", "scoped"]

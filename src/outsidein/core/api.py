@@ -11,7 +11,14 @@ from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from outsidein.api.access import caller, get_scoped_or_404, related_or_422, require, scoped
+from outsidein.api.access import (
+    caller,
+    delete_scoped,
+    get_scoped_or_404,
+    related_or_422,
+    require,
+    scoped,
+)
 from outsidein.api.schemas import Email, Flag, Id, InputSchema, Pagination, PatchSchema, QueryId
 from outsidein.core import services
 from outsidein.core.models import (
@@ -83,11 +90,7 @@ def update_segment(request: HttpRequest, segment_id: int, payload: SegmentPatch)
 
 @router.delete("/segments/{segment_id}", response={204: None}, tags=["segments"])
 def delete_segment(request: HttpRequest, segment_id: int) -> Any:
-    person = caller(request)
-    segment = get_scoped_or_404(person, Segment, segment_id)
-    require(person, Action.DELETE, segment)
-    services.delete_segment(segment)
-    return Status(204, None)
+    return delete_scoped(request, Segment, segment_id, services.delete_segment)
 
 
 # --- teams -----------------------------------------------------------------------------------
@@ -163,11 +166,7 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
 
 @router.delete("/teams/{team_id}", response={204: None}, tags=["teams"])
 def delete_team(request: HttpRequest, team_id: int) -> Any:
-    person = caller(request)
-    team = get_scoped_or_404(person, Team, team_id)
-    require(person, Action.DELETE, team)
-    services.delete_team(team)
-    return Status(204, None)
+    return delete_scoped(request, Team, team_id, services.delete_team)
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -271,11 +270,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 
 @router.delete("/people/{person_id}", response={204: None}, tags=["people"])
 def delete_person(request: HttpRequest, person_id: int) -> Any:
-    person = caller(request)
-    other = get_scoped_or_404(person, Person, person_id)
-    require(person, Action.DELETE, other)
-    services.delete_person(other)
-    return Status(204, None)
+    return delete_scoped(request, Person, person_id, services.delete_person)
 
 
 # --- customers -------------------------------------------------------------------------------
@@ -378,11 +373,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
 
 @router.delete("/customers/{customer_id}", response={204: None}, tags=["customers"])
 def delete_customer(request: HttpRequest, customer_id: int) -> Any:
-    person = caller(request)
-    customer = get_scoped_or_404(person, Customer, customer_id)
-    require(person, Action.DELETE, customer)
-    services.delete_customer(customer)
-    return Status(204, None)
+    return delete_scoped(request, Customer, customer_id, services.delete_customer)
 
 
 class ContactPersonIn(InputSchema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -50,7 +50,7 @@ def _save_validated(obj: models.Model) -> None:
 def _update_validated(obj: models.Model, changes: dict[str, Any], allowed: Iterable[str]) -> None:
     """Apply and save changes; on bad input the object is left as it was in the database."""
     try:
-        _apply(obj, changes, allowed)
+        apply_changes(obj, changes, allowed)
         _save_validated(obj)
     except ValidationError:
         if obj.pk:
@@ -58,7 +58,8 @@ def _update_validated(obj: models.Model, changes: dict[str, Any], allowed: Itera
         raise
 
 
-def _apply(obj: models.Model, changes: dict[str, Any], allowed: Iterable[str]) -> None:
+def apply_changes(obj: models.Model, changes: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """Set ``changes`` on ``obj``; a field outside ``allowed`` is refused, naming it."""
     allowed = set(allowed)
     unknown = set(changes) - allowed
     if unknown:
@@ -94,7 +95,7 @@ SEGMENT_FIELDS = ("name", "description")
 @transaction.atomic
 def create_segment(organisation: Organisation, **fields: Any) -> Segment:
     segment = Segment(organisation=organisation)
-    _apply(segment, fields, SEGMENT_FIELDS)
+    apply_changes(segment, fields, SEGMENT_FIELDS)
     _save_validated(segment)
     return segment
 
@@ -119,7 +120,7 @@ TEAM_FIELDS = ("name", "slug", "kind", "parent", "description")
 @transaction.atomic
 def create_team(organisation: Organisation, **fields: Any) -> Team:
     team = Team(organisation=organisation)
-    _apply(team, fields, TEAM_FIELDS)
+    apply_changes(team, fields, TEAM_FIELDS)
     _save_validated(team)
     return team
 
@@ -183,7 +184,7 @@ CUSTOMER_FIELDS = (
 @transaction.atomic
 def create_customer(organisation: Organisation, **fields: Any) -> Customer:
     customer = Customer(organisation=organisation)
-    _apply(customer, fields, CUSTOMER_FIELDS)
+    apply_changes(customer, fields, CUSTOMER_FIELDS)
     if "consent_surveys" in fields or "consent_marketing" in fields:
         customer.consent_updated_at = timezone.now()
     _save_validated(customer)
@@ -212,7 +213,7 @@ def add_contact_person(customer: Customer, **fields: Any) -> CustomerContactPers
     if customer.kind != "business":
         raise ValidationError({"customer": _("Only business customers have contact people.")})
     contact = CustomerContactPerson(organisation_id=customer.organisation_id, customer=customer)
-    _apply(contact, fields, CONTACT_PERSON_FIELDS)
+    apply_changes(contact, fields, CONTACT_PERSON_FIELDS)
     _save_validated(contact)
     if contact.is_primary:
         customer.contact_people.exclude(pk=contact.pk).update(is_primary=False)
@@ -288,7 +289,7 @@ def user_for_invitation(token: str) -> User | None:
 def create_person(organisation: Organisation, **fields: Any) -> Person:
     """An employee record without a login (yet)."""
     person = Person(organisation=organisation)
-    _apply(person, fields, PERSON_FIELDS)
+    apply_changes(person, fields, PERSON_FIELDS)
     person.email = (person.email or "").strip().lower()
     _save_validated(person)
     return person

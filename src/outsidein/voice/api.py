@@ -9,7 +9,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from outsidein.api.access import caller, get_scoped_or_404, related_or_422, require, scoped
+from outsidein.api.access import (
+    caller,
+    delete_scoped,
+    get_scoped_or_404,
+    related_or_422,
+    require,
+    scoped,
+)
 from outsidein.api.schemas import (
     CesScore,
     CsatScore,
@@ -177,11 +184,7 @@ def update_feedback(request: HttpRequest, feedback_id: int, payload: FeedbackPat
 
 @router.delete("/feedback/{feedback_id}", response={204: None}, tags=["feedback"])
 def delete_feedback(request: HttpRequest, feedback_id: int) -> Any:
-    person = caller(request)
-    feedback = get_scoped_or_404(person, Feedback, feedback_id)
-    require(person, Action.DELETE, feedback)
-    services.delete_feedback(feedback)
-    return Status(204, None)
+    return delete_scoped(request, Feedback, feedback_id, services.delete_feedback)
 
 
 # --- surveys ----------------------------------------------------------------------------------
@@ -276,11 +279,7 @@ def update_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch) ->
 
 @router.delete("/surveys/{survey_id}", response={204: None}, tags=["surveys"])
 def delete_survey(request: HttpRequest, survey_id: int) -> Any:
-    person = caller(request)
-    survey = get_scoped_or_404(person, Survey, survey_id)
-    require(person, Action.DELETE, survey)
-    services.delete_survey(survey)
-    return Status(204, None)
+    return delete_scoped(request, Survey, survey_id, services.delete_survey)
 
 
 class ResponseIn(InputSchema):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from outsidein.analytics import rollups
 from outsidein.core.models import Customer, Organisation, Person
+from outsidein.core.services import apply_changes
 from outsidein.voice import webhooks
 from outsidein.voice.models import (
     Channel,
@@ -104,20 +105,12 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def _apply(obj: Any, changes: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
-    for name, value in changes.items():
-        setattr(obj, name, value)
-
-
 @transaction.atomic
 def create_survey(organisation: Organisation, *, template: str = "nps", **fields: Any) -> Survey:
     if template not in TEMPLATES:
         raise ValidationError({"template": _("Unknown template %(t)s.") % {"t": template}})
     survey = Survey(organisation=organisation)
-    _apply(survey, fields, SURVEY_FIELDS)
+    apply_changes(survey, fields, SURVEY_FIELDS)
     survey.full_clean()
     survey.save()
     for position, spec in enumerate(TEMPLATES[template]):
@@ -128,7 +121,7 @@ def create_survey(organisation: Organisation, *, template: str = "nps", **fields
 @transaction.atomic
 def update_survey(survey: Survey, **changes: Any) -> Survey:
     try:
-        _apply(survey, changes, SURVEY_FIELDS)
+        apply_changes(survey, changes, SURVEY_FIELDS)
         survey.full_clean()
     except ValidationError:
         survey.refresh_from_db()
@@ -160,7 +153,7 @@ QUESTION_FIELDS = (
 @transaction.atomic
 def add_question(survey: Survey, **fields: Any) -> Question:
     question = Question(organisation_id=survey.organisation_id, survey=survey)
-    _apply(question, fields, QUESTION_FIELDS)
+    apply_changes(question, fields, QUESTION_FIELDS)
     if "position" not in fields:
         question.position = survey.questions.count()
     if not question.text_en:
@@ -468,7 +461,7 @@ def record_feedback(
     if fields.get("submitted_at") is None:
         fields.pop("submitted_at", None)
     feedback = Feedback(organisation=organisation)
-    _apply(feedback, fields, FEEDBACK_FIELDS)
+    apply_changes(feedback, fields, FEEDBACK_FIELDS)
     _fill_dimensions(feedback)
     _check(feedback)
     feedback.save()
@@ -484,7 +477,7 @@ def record_feedback(
 def update_feedback(feedback: Feedback, **changes: Any) -> Feedback:
     before = copy.copy(feedback)
     try:
-        _apply(feedback, changes, EDITABLE_FEEDBACK_FIELDS)
+        apply_changes(feedback, changes, EDITABLE_FEEDBACK_FIELDS)
         if "customer" in changes:
             feedback.segment_id = None
         _fill_dimensions(feedback)
