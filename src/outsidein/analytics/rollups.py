@@ -8,7 +8,7 @@ the property test).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -59,11 +59,27 @@ def contribution(nps: int | None, csat: int | None, ces: int | None) -> Counts:
 
 
 def deltas(rows: Iterable[Feedback], sign: int) -> dict[Key, Counts]:
+    """Summed contributions per rollup key. Rows are first counted per (key, scores), so the
+    counters are worked out once per distinct combination, not once per row (imports)."""
+    tz = timezone.get_current_timezone()
+    combinations: Counter[tuple[Key, int | None, int | None, int | None]] = Counter()
+    for f in rows:
+        key = (
+            f.submitted_at.astimezone(tz).date(),
+            f.survey_id or 0,
+            f.segment_id or 0,
+            f.team_id or 0,
+            f.channel,
+            f.language,
+            f.kind,
+        )
+        combinations[(key, f.nps, f.csat, f.ces)] += 1
     grouped: dict[Key, Counts] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-    for feedback in rows:
-        target = grouped[key_of(feedback)]
-        for name, value in contribution(feedback.nps, feedback.csat, feedback.ces).items():
-            target[name] += sign * value
+    for (key, nps, csat, ces), times in combinations.items():
+        target = grouped[key]
+        for name, value in contribution(nps, csat, ces).items():
+            if value:
+                target[name] += sign * value * times
     return grouped
 
 

@@ -1937,7 +1937,7 @@ def seed_voice_demo(
         items = plan(organisation, surveys, seed=seed, now=now)
         defaults = _defaults()
         objects = [_feedback(item.row, defaults) for item in items]
-        inserted = services.bulk_record(organisation, objects)
+        inserted = services.bulk_record(organisation, objects, fill_ids=True)
         _tag(organisation, items, inserted)
         return counts(organisation)
 

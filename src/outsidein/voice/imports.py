@@ -32,6 +32,7 @@ from outsidein.voice.models import (
     Survey,
     SurveyStatus,
 )
+from outsidein.voice.services import FeedbackRow
 
 # Our fields, in the documented default column order.
 FIELDS = (
@@ -346,7 +347,7 @@ def run_import(
     customers = CustomerIndex.load(organisation)
     first_seen: dict[str, int] = {}
     default_language = organisation.language
-    items: list[Feedback] = []
+    items: list[FeedbackRow] = []
     needs_survey = False
     get = dict(columns)
     width = max(get.values()) + 1
@@ -390,7 +391,7 @@ def run_import(
             survey = import_survey(organisation, filename, columns)
         for item in items:
             if item.kind == FeedbackKind.RESPONSE and survey is not None:
-                item.survey = survey
+                item.survey_id = survey.pk
                 item.team_id = survey.team_id
         if progress:
             progress(
@@ -435,7 +436,7 @@ def _row_to_feedback(
     get: Mapping[str, int],
     customers: CustomerIndex,
     default_language: str,
-) -> Feedback:
+) -> FeedbackRow:
     def cell(name: str) -> Any:
         index = get.get(name)
         return "" if index is None else row[index]
@@ -486,7 +487,7 @@ def _row_to_feedback(
     answers: dict[str, Any] = {k: v for k, v in scores.items() if v is not None and k != "rating"}
     if comment:
         answers["comment"] = comment
-    return Feedback(
+    return FeedbackRow(
         kind=kind,
         channel=channel,
         customer_id=customer[0] if customer else None,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -497,29 +497,137 @@ def delete_feedback(feedback: Feedback) -> None:
     feedback.delete()
 
 
+@dataclass(slots=True)
+class FeedbackRow:
+    """A validated row for ``bulk_record``, lighter than a model instance (imports build a
+    million of them). Attribute names are the Feedback model's column attributes."""
+
+    kind: str
+    channel: str
+    language: str
+    submitted_at: datetime
+    external_id: str = ""
+    survey_id: int | None = None
+    customer_id: int | None = None
+    segment_id: int | None = None
+    team_id: int | None = None
+    nps: int | None = None
+    csat: int | None = None
+    ces: int | None = None
+    rating: int | None = None
+    subject: str = ""
+    comment: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    is_complete: bool = True
+    organisation_id: int = 0
+    invitation_id: int | None = None
+    author_id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    pk: int | None = None
+
+
 @transaction.atomic
-def bulk_record(organisation: Organisation, items: Sequence[Feedback]) -> list[Feedback]:
+def bulk_record(
+    organisation: Organisation, items: Sequence[Any], *, fill_ids: bool = False
+) -> list[Any]:
     """Insert already validated feedback in bulk (imports, the demo): skips items whose
-    ``external_id`` is stored already or repeats within the batch; returns those inserted."""
+    ``external_id`` is stored already or repeats within the batch; returns those inserted
+    (with their ids when ``fill_ids``). Rows go in with one ``executemany`` per batch rather
+    than ``bulk_create``, which spends most of its time preparing each field of each object."""
     ids = [f.external_id for f in items if f.external_id]
-    known: set[str] = set()
-    for start in range(0, len(ids), 5000):
-        known.update(
-            Feedback.objects.filter(
-                organisation=organisation, external_id__in=ids[start : start + 5000]
-            ).values_list("external_id", flat=True)
-        )
-    fresh: list[Feedback] = []
+    known = _stored_external_ids(organisation.pk, ids)
+    fresh: list[Any] = []
     for item in items:
         if item.external_id:
             if item.external_id in known:
                 continue
             known.add(item.external_id)
-        item.organisation = organisation
+        item.organisation_id = organisation.pk
         fresh.append(item)
-    Feedback.objects.bulk_create(fresh, batch_size=2000)
+    _insert(fresh)
+    if fill_ids:
+        _fill_ids(organisation.pk, fresh)
     rollups.add(organisation.pk, fresh)
     return fresh
+
+
+def _stored_external_ids(organisation_id: int, ids: Sequence[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(ids), 5000):
+        known.update(
+            Feedback.objects.filter(
+                organisation_id=organisation_id, external_id__in=ids[start : start + 5000]
+            ).values_list("external_id", flat=True)
+        )
+    return known
+
+
+def _insert(items: Sequence[Any], batch: int = 5000) -> None:
+    import json
+
+    from django.db import connection
+
+    fields = [f for f in Feedback._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        # What Django's SQLite backend stores: naive UTC text. Done here directly, as the
+        # generic adaptation costs more than the insert itself at a million rows.
+        def moment(value: datetime) -> Any:
+            return str(value.astimezone(UTC).replace(tzinfo=None))
+
+        def document(value: Any) -> Any:
+            return json.dumps(value)
+    else:
+        from psycopg.types.json import Jsonb
+
+        def moment(value: datetime) -> Any:
+            return value
+
+        def document(value: Any) -> Any:
+            return Jsonb(value)
+
+    stamp = moment(now)
+    attnames = [f.attname for f in fields]
+    table = Feedback._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608  (identifiers from the model)
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    position = {name: index for index, name in enumerate(attnames)}
+    submitted, created, updated, answers = (
+        position["submitted_at"],
+        position["created_at"],
+        position["updated_at"],
+        position["answers"],
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), batch):
+            rows = []
+            for item in items[start : start + batch]:
+                row = [getattr(item, name) for name in attnames]
+                row[submitted] = moment(row[submitted])
+                row[created] = moment(row[created]) if row[created] is not None else stamp
+                row[updated] = stamp
+                row[answers] = document(row[answers])
+                rows.append(row)
+            cursor.executemany(sql, rows)
+
+
+def _fill_ids(organisation_id: int, items: Sequence[Feedback]) -> None:
+    by_external_id = {item.external_id: item for item in items if item.external_id}
+    keys = list(by_external_id)
+    for start in range(0, len(keys), 5000):
+        rows = Feedback.objects.filter(
+            organisation_id=organisation_id, external_id__in=keys[start : start + 5000]
+        ).values_list("external_id", "id")
+        for external_id, pk in rows:
+            item = by_external_id[external_id]
+            item.pk = pk
+            if hasattr(item, "_state"):
+                item._state.adding = False
 
 
 def set_tags(feedback: Feedback, names: Iterable[str]) -> list[Tag]:
