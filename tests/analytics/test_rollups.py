@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outsidein.analytics import rollups
-from outsidein.analytics.models import DailyRollup
+from outsidein.analytics.models import DailyRollup, MonthlyRollup
 from outsidein.voice import services
 from outsidein.voice.models import Feedback
 from tests.conftest import Tenant
@@ -67,6 +67,7 @@ def test_rollups_equal_recomputation_after_any_writes(
     organisation = tenant.organisation
     Feedback.objects.filter(organisation=organisation).delete()
     DailyRollup.objects.filter(organisation=organisation).delete()
+    MonthlyRollup.objects.filter(organisation=organisation).delete()
     segments = [SegmentFactory(organisation=organisation) for _ in range(2)]
     customers = [
         None,
@@ -114,6 +115,16 @@ def test_rollups_equal_recomputation_after_any_writes(
                 )
             services.bulk_record(organisation, items)
     assert rollups.snapshot(organisation.pk) == recomputed(organisation.pk)
+    assert rollups.snapshot(organisation.pk, monthly=True) == by_month(recomputed(organisation.pk))
+
+
+def by_month(daily: dict[Any, Any]) -> dict[Any, Any]:
+    months: dict[Any, Any] = {}
+    for key, counts in daily.items():
+        target = months.setdefault((key[0].replace(day=1), *key[1:]), dict.fromkeys(counts, 0))
+        for name, value in counts.items():
+            target[name] += value
+    return {key: counts for key, counts in months.items() if any(counts.values())}
 
 
 def test_rebuild_reproduces_incremental_rollups(tenant: Tenant) -> None:
@@ -125,6 +136,7 @@ def test_rebuild_reproduces_incremental_rollups(tenant: Tenant) -> None:
     incremental = rollups.snapshot(tenant.organisation.pk)
     rollups.rebuild(tenant.organisation.pk)
     assert rollups.snapshot(tenant.organisation.pk) == incremental
+    assert rollups.snapshot(tenant.organisation.pk, monthly=True) == by_month(incremental)
     (counts,) = incremental.values()
     assert (counts["promoters"], counts["passives"], counts["detractors"]) == (2, 1, 2)
 

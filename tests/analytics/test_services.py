@@ -99,3 +99,52 @@ def test_score_distribution(tenant: Tenant) -> None:
 def test_breakdown_refuses_unknown_dimension(tenant: Tenant) -> None:
     with pytest.raises(ValueError, match="Cannot break down"):
         metrics.breakdown(tenant.organisation.pk, "colour")
+
+
+from datetime import timedelta  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+days = st.one_of(st.none(), st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(since=days, until=days)
+def test_spans_cover_every_day_exactly_once(since: date | None, until: date | None) -> None:
+    spans = metrics._spans(since, until)
+    lo = since or date(2024, 1, 1)
+    hi = until or date(2026, 12, 31)
+    covered: list[date] = []
+    for grain, first, last in spans:
+        first = first or date(2024, 1, 1)
+        last = last or date(2026, 12, 31)
+        if grain == "month":
+            assert first.day == 1 and (last + timedelta(days=1)).day == 1
+        day = first
+        while day <= last:
+            covered.append(day)
+            day += timedelta(days=1)
+    expected = []
+    day = lo
+    while day <= hi:
+        expected.append(day)
+        day += timedelta(days=1)
+    assert sorted(covered) == expected
+
+
+def test_metrics_over_partial_months_match_raw_feedback(tenant: Tenant) -> None:
+    for month, day, score in [
+        (1, 5, 10),
+        (1, 20, 0),
+        (2, 3, 9),
+        (2, 27, 6),
+        (3, 1, 8),
+        (3, 15, 10),
+    ]:
+        _feedback(tenant, score, day=day, month=month)
+    window = metrics.Filters(since=date(2026, 1, 15), until=date(2026, 3, 10))
+    counts = metrics.summary(tenant.organisation.pk, window).counts
+    assert (counts["promoters"], counts["passives"], counts["detractors"]) == (1, 1, 2)
+    points = metrics.trend(tenant.organisation.pk, "month", window)
+    assert [p.summary.items for p in points] == [1, 2, 1]

@@ -74,3 +74,51 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.day} {self.kind} ({self.items})"
+
+
+class MonthlyRollup(models.Model):
+    """The same counters per calendar month (``month`` is its first day): dashboards over whole
+    months read 30 times fewer rows. Kept in the same upsert as the daily rows."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    survey_id = models.IntegerField(default=0)
+    segment_id = models.IntegerField(default=0)
+    team_id = models.IntegerField(default=0)
+    channel = models.CharField(max_length=12)
+    language = models.CharField(max_length=2)
+    kind = models.CharField(max_length=10)
+
+    items = models.IntegerField(default=0)
+    nps_n = models.IntegerField(default=0)
+    promoters = models.IntegerField(default=0)
+    passives = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    csat_n = models.IntegerField(default=0)
+    csat_top2 = models.IntegerField(default=0)
+    csat_sum = models.IntegerField(default=0)
+    ces_n = models.IntegerField(default=0)
+    ces_sum = models.IntegerField(default=0)
+    ces_sumsq = models.IntegerField(default=0)
+    nps_0 = models.IntegerField(default=0)
+    nps_1 = models.IntegerField(default=0)
+    nps_2 = models.IntegerField(default=0)
+    nps_3 = models.IntegerField(default=0)
+    nps_4 = models.IntegerField(default=0)
+    nps_5 = models.IntegerField(default=0)
+    nps_6 = models.IntegerField(default=0)
+    nps_7 = models.IntegerField(default=0)
+    nps_8 = models.IntegerField(default=0)
+    nps_9 = models.IntegerField(default=0)
+    nps_10 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month", *DIMENSIONS[1:]], name="monthly_rollup_unique_key"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "month"], name="rollup_org_month")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month} {self.kind} ({self.items})"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from outsidein.analytics.models import COUNTERS, DIMENSIONS, DailyRollup
+from outsidein.analytics.models import COUNTERS, DIMENSIONS, DailyRollup, MonthlyRollup
 
 if TYPE_CHECKING:
     from outsidein.voice.models import Feedback
@@ -84,7 +84,8 @@ def deltas(rows: Iterable[Feedback], sign: int) -> dict[Key, Counts]:
 
 
 def apply(organisation_id: int, changes: dict[Key, Counts]) -> None:
-    """Add ``changes`` to the stored rows in one upsert per batch, then drop rows that reach zero.
+    """Add ``changes`` to the stored daily and monthly rows in one upsert per batch, then drop
+    rows that reach zero.
 
     ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` is race-free under concurrent
     submissions and has the same syntax on SQLite and PostgreSQL.
@@ -92,24 +93,37 @@ def apply(organisation_id: int, changes: dict[Key, Counts]) -> None:
     changes = {k: v for k, v in changes.items() if any(v.values())}
     if not changes:
         return
-    table = DailyRollup._meta.db_table
-    columns = ["organisation_id", *DIMENSIONS, *COUNTERS]
+    monthly: dict[Key, Counts] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for key, counts in changes.items():
+        target = monthly[(key[0].replace(day=1), *key[1:])]  # type: ignore[assignment]
+        for name, value in counts.items():
+            target[name] += value
+    with transaction.atomic():
+        _upsert(DailyRollup, "day", organisation_id, changes)
+        _upsert(MonthlyRollup, "month", organisation_id, monthly)
+        if any(counts["items"] < 0 for counts in changes.values()):
+            DailyRollup.objects.filter(organisation_id=organisation_id, items__lte=0).delete()
+            MonthlyRollup.objects.filter(organisation_id=organisation_id, items__lte=0).delete()
+
+
+def _upsert(model: Any, period: str, organisation_id: int, changes: dict[Key, Counts]) -> None:
+    table = model._meta.db_table
+    dimensions = [period, *DIMENSIONS[1:]]
+    columns = ["organisation_id", *dimensions, *COUNTERS]
     increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (fixed identifiers only)
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT (organisation_id, {', '.join(DIMENSIONS)}) DO UPDATE SET {increments}"
+        f"ON CONFLICT (organisation_id, {', '.join(dimensions)}) DO UPDATE SET {increments}"
     )
     adapt_day = connection.ops.adapt_datefield_value
     params = [
         [organisation_id, adapt_day(key[0]), *key[1:], *(counts[c] for c in COUNTERS)]
         for key, counts in changes.items()
     ]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         for start in range(0, len(params), 1000):
             cursor.executemany(sql, params[start : start + 1000])
-        if any(counts["items"] < 0 for counts in changes.values()):
-            DailyRollup.objects.filter(organisation_id=organisation_id, items__lte=0).delete()
 
 
 def add(organisation_id: int, rows: Iterable[Feedback]) -> None:
@@ -126,6 +140,7 @@ def rebuild(organisation_id: int) -> int:
 
     with transaction.atomic():
         DailyRollup.objects.filter(organisation_id=organisation_id).delete()
+        MonthlyRollup.objects.filter(organisation_id=organisation_id).delete()
         rows = Feedback.objects.filter(organisation_id=organisation_id).only(
             "submitted_at",
             "survey_id",
@@ -139,25 +154,17 @@ def rebuild(organisation_id: int) -> int:
             "ces",
         )
         grouped = deltas(rows.iterator(chunk_size=5000), +1)
-        DailyRollup.objects.bulk_create(
-            [
-                DailyRollup(
-                    organisation_id=organisation_id,
-                    **dict(zip(DIMENSIONS, key, strict=True)),
-                    **counts,
-                )
-                for key, counts in grouped.items()
-            ],
-            batch_size=1000,
-        )
+        apply(organisation_id, grouped)
     return len(grouped)
 
 
-def snapshot(organisation_id: int) -> dict[Key, Counts]:
-    """The stored rows as plain data (for comparisons)."""
+def snapshot(organisation_id: int, *, monthly: bool = False) -> dict[Key, Counts]:
+    """The stored daily (or monthly) rows as plain data (for comparisons)."""
     result: dict[Key, Counts] = {}
-    rows: Iterable[Any] = DailyRollup.objects.filter(organisation_id=organisation_id).values()
+    model: Any = MonthlyRollup if monthly else DailyRollup
+    period = "month" if monthly else "day"
+    rows: Iterable[Any] = model.objects.filter(organisation_id=organisation_id).values()
     for row in rows:
-        key: Any = tuple(row[d] for d in DIMENSIONS)
+        key: Any = (row[period], *(row[d] for d in DIMENSIONS[1:]))
         result[key] = {name: row[name] for name in COUNTERS}
     return result

@@ -1,23 +1,23 @@
 """Metrics for pages, the API and the CLI, read from the rollups (never from raw feedback).
 
 ``summary``, ``breakdown``, ``trend`` and ``compare`` turn filtered sums of rollup rows into
-``stats.Estimate`` values with n and a 95% interval. The only database work is one aggregate
-query per call over the rollup table.
+``stats.Estimate`` values with n and a 95% interval. Whole months are read from the monthly
+rollups and the days around them from the daily ones: one or a few aggregate queries per call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
 from outsidein.analytics import stats
-from outsidein.analytics.models import COUNTERS, NPS_SCORE_COUNTERS, DailyRollup
+from outsidein.analytics.models import COUNTERS, DailyRollup, MonthlyRollup
 
 BREAKDOWNS = ("segment", "team", "survey", "channel", "language", "kind")
 PERIODS = ("week", "month")
@@ -92,15 +92,83 @@ def summarise(counts: Mapping[str, Any], *, minimum_n: int = stats.MINIMUM_N) ->
     )
 
 
-def _rows(organisation_id: int, filters: Filters) -> QuerySet[DailyRollup]:
-    return DailyRollup.objects.filter(filters.q(), organisation_id=organisation_id)
-
-
 _SUMS = {name: Sum(name) for name in COUNTERS}
 
 
+def _month_end(day: date) -> date:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _spans(since: date | None, until: date | None) -> list[tuple[str, date | None, date | None]]:
+    """Cover [since, until] with monthly rows for whole months and daily rows for the rest:
+    ("month" or "day", first, last), bounds inclusive, None for open."""
+    if since is not None and until is not None and since > until:
+        return []
+    spans: list[tuple[str, date | None, date | None]] = []
+    first_full = since
+    if since is not None and since.day != 1:
+        head_end = _month_end(since)
+        if until is not None and until <= head_end:
+            return [("day", since, until)]
+        spans.append(("day", since, head_end))
+        first_full = head_end + timedelta(days=1)
+    last_full = until
+    tail: tuple[str, date | None, date | None] | None = None
+    if until is not None and until != _month_end(until):
+        tail_start = until.replace(day=1)
+        if first_full is not None and tail_start < first_full:
+            tail_start = first_full
+        tail = ("day", tail_start, until)
+        last_full = tail_start - timedelta(days=1)
+    if first_full is None or last_full is None or first_full <= last_full:
+        spans.append(("month", first_full, last_full))
+    if tail is not None:
+        spans.append(tail)
+    return spans
+
+
+def _querysets(organisation_id: int, filters: Filters, *, daily_only: bool = False) -> list[Any]:
+    """Rollup querysets whose rows together cover the filters exactly once."""
+    spans = (
+        [("day", filters.since, filters.until)]
+        if daily_only
+        else _spans(filters.since, filters.until)
+    )
+    dimension_q = replace(filters, since=None, until=None).q()
+    result = []
+    for grain, first, last in spans:
+        model: Any = DailyRollup if grain == "day" else MonthlyRollup
+        column = "day" if grain == "day" else "month"
+        q = dimension_q
+        if first is not None:
+            q &= Q(**{f"{column}__gte": first})
+        if last is not None:
+            q &= Q(**{f"{column}__lte": last})
+        result.append(model.objects.filter(q, organisation_id=organisation_id))
+    return result
+
+
+def _sum_grouped(querysets: list[Any], group: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Counters summed per group over all querysets (one aggregate query each)."""
+    totals: dict[tuple[Any, ...], dict[str, int]] = {}
+    for queryset in querysets:
+        rows = (
+            queryset.values(*group).annotate(**_SUMS).order_by()
+            if group
+            else [queryset.aggregate(**_SUMS)]
+        )
+        for row in rows:
+            key = tuple(_as_date(row[g]) if g == "period" else row[g] for g in group)
+            target = totals.setdefault(key, dict.fromkeys(COUNTERS, 0))
+            for name in COUNTERS:
+                target[name] += int(row[name] or 0)
+    return totals
+
+
 def summary(organisation_id: int, filters: Filters = Filters()) -> Summary:
-    return summarise(_rows(organisation_id, filters).aggregate(**_SUMS))
+    totals = _sum_grouped(_querysets(organisation_id, filters), [])
+    return summarise(totals.get((), {}))
 
 
 @dataclass(frozen=True)
@@ -121,14 +189,14 @@ def breakdown(
     if by not in BREAKDOWNS:
         raise ValueError(f"Cannot break down by {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
     column = by if by in ("channel", "language", "kind") else f"{by}_id"
-    rows = _rows(organisation_id, filters).values(column).annotate(**_SUMS).order_by()
+    totals = _sum_grouped(_querysets(organisation_id, filters), [column])
     groups = [
         Group(
-            key=row[column],
-            label=(labels or {}).get(row[column]) or _label_fallback(by, row[column]),
-            summary=summarise(row),
+            key=key,
+            label=(labels or {}).get(key) or _label_fallback(by, key),
+            summary=summarise(counts),
         )
-        for row in rows
+        for (key,), counts in totals.items()
     ]
     return sorted(groups, key=lambda g: -g.summary.items)
 
@@ -151,15 +219,13 @@ def trend(organisation_id: int, period: str, filters: Filters = Filters()) -> li
     """One Summary per week or month, oldest first; periods without data are left out."""
     if period not in PERIODS:
         raise ValueError(f"Period must be week or month, not {period!r}.")
-    trunc = TruncWeek("day") if period == "week" else TruncMonth("day")
-    rows = (
-        _rows(organisation_id, filters)
-        .annotate(period=trunc)
-        .values("period")
-        .annotate(**_SUMS)
-        .order_by("period")
-    )
-    return [Point(start=_as_date(row["period"]), summary=summarise(row)) for row in rows]
+    querysets = []
+    for queryset in _querysets(organisation_id, filters, daily_only=period == "week"):
+        column = "day" if queryset.model is DailyRollup else "month"
+        trunc = TruncWeek(column) if period == "week" else TruncMonth(column)
+        querysets.append(queryset.annotate(period=trunc))
+    totals = _sum_grouped(querysets, ["period"])
+    return [Point(start=key[0], summary=summarise(totals[key])) for key in sorted(totals)]
 
 
 def _as_date(value: Any) -> date:
@@ -222,10 +288,8 @@ def dimension_labels(organisation_id: int, by: str) -> dict[Any, str]:
 
 def score_distribution(organisation_id: int, filters: Filters = Filters()) -> dict[int, int]:
     """How many gave each NPS score 0–10."""
-    sums = _rows(organisation_id, filters).aggregate(
-        **{name: Sum(name) for name in NPS_SCORE_COUNTERS}
-    )
-    return {score: int(sums[f"nps_{score}"] or 0) for score in range(11)}
+    totals = _sum_grouped(_querysets(organisation_id, filters), []).get((), {})
+    return {score: int(totals.get(f"nps_{score}") or 0) for score in range(11)}
 
 
 def iter_counts(groups: Iterable[Group]) -> list[dict[str, Any]]:
