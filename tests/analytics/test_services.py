@@ -148,3 +148,20 @@ def test_metrics_over_partial_months_match_raw_feedback(tenant: Tenant) -> None:
     assert (counts["promoters"], counts["passives"], counts["detractors"]) == (1, 1, 2)
     points = metrics.trend(tenant.organisation.pk, "month", window)
     assert [p.summary.items for p in points] == [1, 2, 1]
+
+
+def test_overview_agrees_with_the_separate_queries(tenant: Tenant) -> None:
+    mkb = SegmentFactory(organisation=tenant.organisation, name="MKB")
+    customer = CustomerFactory(organisation=tenant.organisation, segment=mkb)
+    for month, day, score in [(1, 5, 10), (1, 20, 0), (2, 3, 9), (2, 27, 6), (3, 1, 8)]:
+        _feedback(tenant, score, day=day, month=month, customer=customer if day < 10 else None)
+    org = tenant.organisation.pk
+    window = metrics.Filters(since=date(2026, 1, 10), until=date(2026, 3, 31))
+    for period in ("month", "week"):
+        result = metrics.overview(org, window, by="segment", period=period)
+        assert result.summary == metrics.summary(org, window)
+        assert result.trend == metrics.trend(org, period, window)
+        assert {g.key: g.summary for g in result.breakdown} == {
+            g.key: g.summary for g in metrics.breakdown(org, "segment", window)
+        }
+        assert result.distribution == metrics.score_distribution(org, window)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
@@ -290,6 +290,66 @@ def score_distribution(organisation_id: int, filters: Filters = Filters()) -> di
     """How many gave each NPS score 0–10."""
     totals = _sum_grouped(_querysets(organisation_id, filters), []).get((), {})
     return {score: int(totals.get(f"nps_{score}") or 0) for score in range(11)}
+
+
+@dataclass(frozen=True)
+class Overview:
+    summary: Summary
+    trend: list[Point]
+    breakdown: list[Group]
+    distribution: dict[int, int]
+
+
+def overview(
+    organisation_id: int,
+    filters: Filters,
+    *,
+    by: str,
+    period: str,
+    labels: dict[Any, str] | None = None,
+) -> Overview:
+    """Everything the dashboard shows, from one grouped query per rollup span: counters per
+    (period, group), folded in Python into the totals, the trend and the breakdown."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"Cannot break down by {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
+    if period not in PERIODS:
+        raise ValueError(f"Period must be week or month, not {period!r}.")
+    column = by if by in ("channel", "language", "kind") else f"{by}_id"
+    querysets = []
+    for queryset in _querysets(organisation_id, filters, daily_only=period == "week"):
+        if queryset.model is MonthlyRollup:
+            querysets.append(queryset.annotate(period=F("month")))
+        else:
+            trunc = TruncWeek("day") if period == "week" else TruncMonth("day")
+            querysets.append(queryset.annotate(period=trunc))
+    totals = _sum_grouped(querysets, ["period", column])
+    overall = dict.fromkeys(COUNTERS, 0)
+    per_period: dict[date, dict[str, int]] = {}
+    per_group: dict[Any, dict[str, int]] = {}
+    for (start, key), counts in totals.items():
+        for target in (
+            overall,
+            per_period.setdefault(start, dict.fromkeys(COUNTERS, 0)),
+            per_group.setdefault(key, dict.fromkeys(COUNTERS, 0)),
+        ):
+            for name, value in counts.items():
+                target[name] += value
+    groups = [
+        Group(
+            key=key,
+            label=(labels or {}).get(key) or _label_fallback(by, key),
+            summary=summarise(counts),
+        )
+        for key, counts in per_group.items()
+    ]
+    return Overview(
+        summary=summarise(overall),
+        trend=[
+            Point(start=start, summary=summarise(per_period[start])) for start in sorted(per_period)
+        ],
+        breakdown=sorted(groups, key=lambda g: -g.summary.items),
+        distribution={score: overall[f"nps_{score}"] for score in range(11)},
+    )
 
 
 def iter_counts(groups: Iterable[Group]) -> list[dict[str, Any]]:

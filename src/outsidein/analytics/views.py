@@ -32,20 +32,21 @@ def _dashboard_data(request: HttpRequest) -> tuple[MetricsFilterForm, dict[str, 
         form.initial = {"since": filters.since, "until": filters.until}
     by = form.breakdown()
     period = form.trend_period()
-    summary = metrics.summary(organisation_id, filters)
+    result = metrics.overview(
+        organisation_id,
+        filters,
+        by=by,
+        period=period,
+        labels=metrics.dimension_labels(organisation_id, by),
+    )
     data: dict[str, Any] = {
         "filters": filters,
         "by": by,
         "period": period,
-        "summary": summary,
-        "trend": metrics.trend(organisation_id, period, filters),
-        "breakdown": metrics.breakdown(
-            organisation_id, by, filters, labels=metrics.dimension_labels(organisation_id, by)
-        ),
-        "distribution": metrics.score_distribution(organisation_id, filters),
-        "comparison": metrics.compare(organisation_id, filters)
-        if filters.since and filters.until
-        else None,
+        "summary": result.summary,
+        "trend": result.trend,
+        "breakdown": result.breakdown,
+        "distribution": result.distribution,
     }
     return form, data
 
@@ -87,6 +88,11 @@ def _chart_payload(data: dict[str, Any]) -> dict[str, Any]:
 @employee_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, data = _dashboard_data(request)
+    filters = data["filters"]
+    organisation_id = request.organisation.pk  # type: ignore[attr-defined]
+    data["comparison"] = (
+        metrics.compare(organisation_id, filters) if filters.since and filters.until else None
+    )
     query = request.GET.copy()
     by_label = dict(form.fields["by"].choices).get(data["by"], data["by"])  # type: ignore[attr-defined]
     context = {

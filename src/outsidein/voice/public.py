@@ -93,7 +93,15 @@ def _answer_page(
         partial = request.POST.get("partial") == "1"
         try:
             feedback = _save(
-                survey, data, channel, language, invitation, partial, request, session_key
+                survey,
+                questions,
+                data,
+                channel,
+                language,
+                invitation,
+                partial,
+                request,
+                session_key,
             )
         except services.AlreadyAnswered:
             return render(request, "voice/public/already.html", context)
@@ -143,6 +151,7 @@ def _posted(request: HttpRequest, key: str, kind: str) -> Any:
 
 def _save(
     survey: Survey,
+    questions: list[Any],
     data: dict[str, Any],
     channel: str,
     language: str,
@@ -165,6 +174,7 @@ def _save(
         invitation=invitation,
         partial=partial,
         previous=previous,
+        questions=questions,
     )
     if invitation is None and not feedback.is_complete:
         request.session[session_key] = feedback.pk
@@ -173,7 +183,7 @@ def _save(
 
 @csrf_exempt
 def answer_public(request: HttpRequest, key: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, public_key=key)
+    survey = get_object_or_404(Survey.objects.select_related("organisation"), public_key=key)
     if not survey.allow_anonymous:
         raise Http404
     return _answer_page(request, survey, channel=Channel.LINK)
@@ -182,7 +192,7 @@ def answer_public(request: HttpRequest, key: str) -> HttpResponse:
 @csrf_exempt
 @xframe_options_exempt
 def answer_embedded(request: HttpRequest, key: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, public_key=key)
+    survey = get_object_or_404(Survey.objects.select_related("organisation"), public_key=key)
     if not survey.allow_anonymous:
         raise Http404
     response = _answer_page(request, survey, channel=Channel.WIDGET, embedded=True)

@@ -314,13 +314,14 @@ def submit_response(
     external_id: str = "",
     submitted_at: datetime | None = None,
     previous: Feedback | None = None,
+    questions: Sequence[Question] | None = None,
 ) -> Feedback:
     """Record a customer's answers. A partial response is kept and completed later: through
     the invitation, or ``previous`` (an anonymous visitor's partial answers, from their session).
     A complete response cannot be submitted twice through one invitation (``AlreadyAnswered``)."""
     if not survey.is_accepting():
         raise SurveyNotOpen
-    questions = list(survey.questions.all())
+    questions = list(questions) if questions is not None else list(survey.questions.all())
     parsed = parse_answers(questions, data, partial=partial)
     if parsed.errors:
         raise ValidationError(parsed.errors)
