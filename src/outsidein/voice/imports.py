@@ -212,7 +212,7 @@ def resolve_columns(header: list[Any], mapping: Mapping[str, str] | None) -> dic
 # --- values ---------------------------------------------------------------------------------------
 
 
-def parse_datetime(value: Any) -> datetime:
+def parse_datetime(value: Any, latest: datetime | None = None) -> datetime:
     """ISO 8601 (date, or date and time, with or without zone) or the Dutch dd-mm-yyyy."""
     if isinstance(value, datetime):
         return value if value.tzinfo else timezone.make_aware(value)
@@ -231,7 +231,8 @@ def parse_datetime(value: Any) -> datetime:
         )
     if parsed.tzinfo is None:
         parsed = timezone.make_aware(parsed)
-    if parsed.year < 1990 or parsed > timezone.now() + timedelta(days=1):
+    latest = latest or timezone.now() + timedelta(days=1)
+    if parsed.year < 1990 or parsed > latest:
         raise ValueError(_("%(value)s lies outside the plausible range") % {"value": text[:40]})
     return parsed.astimezone(UTC)
 
@@ -346,6 +347,7 @@ def run_import(
     columns = resolve_columns(header, mapping)
     customers = CustomerIndex.load(organisation)
     first_seen: dict[str, int] = {}
+    latest = timezone.now() + timedelta(days=1)  # nothing submitted in the future
     default_language = organisation.language
     items: list[FeedbackRow] = []
     needs_survey = False
@@ -359,7 +361,7 @@ def run_import(
         if len(row) < width:
             row = list(row) + [""] * (width - len(row))
         try:
-            item = _row_to_feedback(row, get, customers, default_language)
+            item = _row_to_feedback(row, get, customers, default_language, latest)
         except _RowProblem as problem:
             report.reject(RowError(line, problem.column, problem.reason))
             continue
@@ -436,6 +438,7 @@ def _row_to_feedback(
     get: Mapping[str, int],
     customers: CustomerIndex,
     default_language: str,
+    latest: datetime,
 ) -> FeedbackRow:
     def cell(name: str) -> Any:
         index = get.get(name)
@@ -447,7 +450,7 @@ def _row_to_feedback(
     if len(external_id) > 120:
         raise _RowProblem("submission_id", _("is longer than 120 characters"))
     try:
-        submitted_at = parse_datetime(cell("submitted_at"))
+        submitted_at = parse_datetime(cell("submitted_at"), latest)
     except ValueError as exc:
         raise _RowProblem("submitted_at", str(exc)) from None
     scores: dict[str, int | None] = {}
