@@ -30,9 +30,10 @@ COUNTERS = (
 DIMENSIONS = ("day", "survey_id", "segment_id", "team_id", "channel", "language", "kind")
 
 
-class DailyRollup(models.Model):
+class Rollup(models.Model):
+    """The dimensions and counters both rollup grains share."""
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
     survey_id = models.IntegerField(default=0)
     segment_id = models.IntegerField(default=0)
     team_id = models.IntegerField(default=0)
@@ -65,6 +66,13 @@ class DailyRollup(models.Model):
     nps_10 = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(Rollup):
+    day = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", *DIMENSIONS], name="daily_rollup_unique_key"
@@ -76,41 +84,11 @@ class DailyRollup(models.Model):
         return f"{self.organisation_id} {self.day} {self.kind} ({self.items})"
 
 
-class MonthlyRollup(models.Model):
+class MonthlyRollup(Rollup):
     """The same counters per calendar month (``month`` is its first day): dashboards over whole
     months read 30 times fewer rows. Kept in the same upsert as the daily rows."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    survey_id = models.IntegerField(default=0)
-    segment_id = models.IntegerField(default=0)
-    team_id = models.IntegerField(default=0)
-    channel = models.CharField(max_length=12)
-    language = models.CharField(max_length=2)
-    kind = models.CharField(max_length=10)
-
-    items = models.IntegerField(default=0)
-    nps_n = models.IntegerField(default=0)
-    promoters = models.IntegerField(default=0)
-    passives = models.IntegerField(default=0)
-    detractors = models.IntegerField(default=0)
-    csat_n = models.IntegerField(default=0)
-    csat_top2 = models.IntegerField(default=0)
-    csat_sum = models.IntegerField(default=0)
-    ces_n = models.IntegerField(default=0)
-    ces_sum = models.IntegerField(default=0)
-    ces_sumsq = models.IntegerField(default=0)
-    nps_0 = models.IntegerField(default=0)
-    nps_1 = models.IntegerField(default=0)
-    nps_2 = models.IntegerField(default=0)
-    nps_3 = models.IntegerField(default=0)
-    nps_4 = models.IntegerField(default=0)
-    nps_5 = models.IntegerField(default=0)
-    nps_6 = models.IntegerField(default=0)
-    nps_7 = models.IntegerField(default=0)
-    nps_8 = models.IntegerField(default=0)
-    nps_9 = models.IntegerField(default=0)
-    nps_10 = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
