@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "outsidein.jobs",
     "outsidein.voice",
     "outsidein.analytics",
+    "outsidein.practice",
+    "outsidein.ideas",
+    "outsidein.mystery",
     "outsidein.api",
     "outsidein.web",
 ]

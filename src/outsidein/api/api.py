@@ -163,11 +163,17 @@ def _register_routers() -> None:
     from outsidein.core.api import router as core_router
     from outsidein.jobs.api import router as jobs_router
     from outsidein.voice.api import router as voice_router
+    from outsidein.practice.api import router as practice_router
+    from outsidein.ideas.api import router as ideas_router
+    from outsidein.mystery.api import router as mystery_router
 
     api.add_router("/", core_router)
     api.add_router("/", voice_router)
     api.add_router("/metrics", metrics_router)
     api.add_router("/jobs", jobs_router)
+    api.add_router("/", practice_router)
+    api.add_router("/", ideas_router)
+    api.add_router("/", mystery_router)
 
 
 _register_routers()

@@ -1,0 +1,5 @@
+"""API endpoints of the mystery app."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API endpoints of the ideas app."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PracticeConfig(AppConfig):
+    name = "outsidein.practice"
+    label = "practice"
+    verbose_name = _("Customer-centric practice")
+
+    def ready(self) -> None:
+        from outsidein.practice.permissions import register_practice_policies
+        from outsidein.practice.wiring import register_practice_parts
+
+        register_practice_policies()
+        register_practice_parts()
