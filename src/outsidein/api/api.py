@@ -161,11 +161,11 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def _register_routers() -> None:
     from outsidein.analytics.api import router as metrics_router
     from outsidein.core.api import router as core_router
-    from outsidein.jobs.api import router as jobs_router
-    from outsidein.voice.api import router as voice_router
-    from outsidein.practice.api import router as practice_router
     from outsidein.ideas.api import router as ideas_router
+    from outsidein.jobs.api import router as jobs_router
     from outsidein.mystery.api import router as mystery_router
+    from outsidein.practice.api import router as practice_router
+    from outsidein.voice.api import router as voice_router
 
     api.add_router("/", core_router)
     api.add_router("/", voice_router)
