@@ -306,6 +306,11 @@ class Customer(TenantModel):
         help_text=_("Turned off when the customer unsubscribes."),
     )
     consent_marketing = models.BooleanField(_("may receive news and offers"), default=False)
+    consent_updates = models.BooleanField(
+        _("wants to hear what we did with their feedback"),
+        default=False,
+        help_text=_("Told by email when a decision cites their feedback or idea."),
+    )
     consent_updated_at = models.DateTimeField(_("consent last changed"), null=True, blank=True)
 
     class Meta:

@@ -59,6 +59,8 @@ class PracticeSettings(models.Model):
     contacts_per_month = models.PositiveSmallIntegerField(
         _("customer contacts per employee per month"), default=1
     )
+    # The month (its first day) for which the "no contact yet" reminder went out.
+    contact_reminder_month = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("practice settings")

@@ -5,7 +5,7 @@ transaction), so dashboards always equal a recomputation from the raw feedback."
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +33,23 @@ from outsidein.voice.models import (
 )
 
 SCORE_FIELDS = ("nps", "csat", "ces", "rating")
+
+# Called inside the transaction when a piece of feedback arrives complete (or is completed), so
+# that apps built on voice can act on it (the practice app opens follow-ups). Registered
+# explicitly in an AppConfig.ready(); imports of history do not call them.
+FeedbackListener = Callable[[Feedback], None]
+_feedback_listeners: list[FeedbackListener] = []
+
+
+def register_feedback_listener(listener: FeedbackListener) -> None:
+    if listener not in _feedback_listeners:
+        _feedback_listeners.append(listener)
+
+
+def _feedback_arrived(feedback: Feedback) -> None:
+    for listener in _feedback_listeners:
+        listener(feedback)
+
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
 
 # --- surveys ---------------------------------------------------------------------------------
@@ -470,6 +487,7 @@ def record_feedback(
         set_tags(feedback, tags)
     rollups.add(organisation.pk, [feedback])
     if feedback.is_complete:
+        _feedback_arrived(feedback)
         webhooks.announce(feedback)
     return feedback, True
 
@@ -489,6 +507,8 @@ def update_feedback(feedback: Feedback, **changes: Any) -> Feedback:
     feedback.save()
     rollups.remove(feedback.organisation_id, [before])
     rollups.add(feedback.organisation_id, [feedback])
+    if feedback.is_complete and not before.is_complete:
+        _feedback_arrived(feedback)
     return feedback
 
 

@@ -14,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = [
         ("home", _("Overview"), reverse("home")),
+        ("work", _("My work"), reverse("my-work")),
+        ("practices", _("Practices"), reverse("practices")),
         ("dashboard", _("Dashboard"), reverse("dashboard")),
         ("inbox", _("Feedback"), reverse("inbox")),
         ("surveys", _("Surveys"), reverse("survey-list")),
@@ -21,9 +23,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("teams", _("Teams & people"), reverse("team-list")),
         ("jobs", _("Jobs"), reverse("job-list")),
     ]
+    # Pages that belong to a section without living under its URL.
+    also = {"practices": ("/queue/", "/contacts/", "/decisions/", "/ideas/", "/mystery/")}
     path = request.path
     nav = []
     for key, label, url in items:
         active = path == url if url == "/" else path.startswith(url)
+        active = active or path.startswith(also.get(key, ("\0",)))
         nav.append({"key": key, "label": label, "url": url, "active": active})
     return {"nav_items": nav, "current_person": person}

@@ -47,6 +47,21 @@
         { label: label, data: data.values, maxBarThickness: 28, borderRadius: 3,
           backgroundColor: data.values.map(function (v) { return v >= 0 ? BRAND : BAD; }) }] } };
     }
+    if (kind === "percent-lines") {
+      // One or more percentage series over months, with the target as a dashed line. Gaps
+      // (null) stay gaps: no data is never drawn as zero.
+      base.scales = { y: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } } };
+      var sets = data.series.map(function (series, i) {
+        return { label: series.label, data: series.values, borderColor: PALETTE[i % PALETTE.length],
+                 backgroundColor: PALETTE[i % PALETTE.length], tension: 0.2, spanGaps: false, pointRadius: 2 };
+      });
+      if (data.target !== null && data.target !== undefined) {
+        sets.push({ label: canvas.dataset.targetLabel || "", data: data.labels.map(function () { return data.target; }),
+                    borderColor: MID, borderDash: [5, 4], borderWidth: 1, pointRadius: 0, fill: false });
+      }
+      base.plugins.legend = { display: data.series.length > 1, position: "bottom" };
+      return { type: "line", options: base, data: { labels: data.labels, datasets: sets } };
+    }
     base.scales = { y: { beginAtZero: true, ticks: { precision: 0 } } };
     return { type: "bar", options: base, data: { labels: data.labels, datasets: [
       { label: label, data: data.values, backgroundColor: BRAND, borderRadius: 4, maxBarThickness: 48 }] } };

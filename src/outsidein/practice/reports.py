@@ -1,0 +1,203 @@
+"""Loads the rows behind the practice figures and hands them to the pure functions in
+``metrics``: the queue, the closed loop, contact coverage and decisions with customer input."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from outsidein.core.models import Person, Team
+from outsidein.practice import metrics
+from outsidein.practice.models import Case, CaseKind, Contact, Decision, DecisionStatus
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Aware datetimes from the start of the first day to the start of the day after the last."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def month_starts(today: date, months: int) -> list[date]:
+    firsts = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        firsts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(firsts))
+
+
+def month_end(first: date) -> date:
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+# --- the queue and the closed loop ----------------------------------------------------------------
+
+
+def case_facts(organisation_id: int, start: date, end: date) -> list[metrics.CaseFacts]:
+    low, high = day_bounds(start, end)
+    rows = Case.objects.filter(
+        organisation_id=organisation_id, opened_at__gte=low, opened_at__lt=high
+    ).values_list(
+        "opened_at",
+        "first_response_due",
+        "first_response_at",
+        "resolution_due",
+        "closed_at",
+        "kind",
+        "loop",
+        "team_id",
+    )
+    loop_kinds = {CaseKind.COMPLAINT, CaseKind.FOLLOW_UP}
+    return [
+        metrics.CaseFacts(
+            opened_at=opened,
+            first_response_due=first_due,
+            first_response_at=first_at,
+            resolution_due=resolve_due,
+            closed_at=closed,
+            closed_loop=kind in loop_kinds,
+            loop=loop,
+            team_id=team_id,
+        )
+        for opened, first_due, first_at, resolve_due, closed, kind, loop, team_id in rows
+    ]
+
+
+def by_team(facts: list[metrics.CaseFacts]) -> dict[int | None, list[metrics.CaseFacts]]:
+    groups: dict[int | None, list[metrics.CaseFacts]] = defaultdict(list)
+    for fact in facts:
+        groups[fact.team_id].append(fact)
+    return groups
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: Team | None
+    queue: metrics.QueueFigures
+    loop: metrics.LoopFigures
+
+
+def queue_report(
+    organisation_id: int, start: date, end: date, now: datetime | None = None
+) -> tuple[metrics.QueueFigures, metrics.LoopFigures, list[TeamRow]]:
+    now = now or timezone.now()
+    facts = case_facts(organisation_id, start, end)
+    teams = {team.pk: team for team in Team.objects.filter(organisation_id=organisation_id)}
+    rows = [
+        TeamRow(
+            teams.get(team_id) if team_id else None,
+            metrics.queue_figures(group, now),
+            metrics.loop_figures(group),
+        )
+        for team_id, group in by_team(facts).items()
+    ]
+    rows.sort(key=lambda row: (row.team is None, row.team.name if row.team else ""))
+    return metrics.queue_figures(facts, now), metrics.loop_figures(facts), rows
+
+
+# --- contacts -------------------------------------------------------------------------------------
+
+
+def employees(organisation_id: int, on: date) -> list[metrics.Employee]:
+    """People who worked here on that day (active now and already created then)."""
+    _low, high = day_bounds(on, on)
+    return [
+        metrics.Employee(pk, team_id, facing)
+        for pk, team_id, facing in Person.objects.filter(
+            organisation_id=organisation_id, is_active=True, created_at__lt=high
+        ).values_list("pk", "team_id", "customer_facing")
+    ]
+
+
+def contacted_people(organisation_id: int, start: date, end: date, minimum: int = 1) -> set[int]:
+    counts: dict[int, int] = defaultdict(int)
+    for person_id in Contact.objects.filter(
+        organisation_id=organisation_id, happened_on__gte=start, happened_on__lte=end
+    ).values_list("person_id", flat=True):
+        counts[person_id] += 1
+    return {person_id for person_id, count in counts.items() if count >= minimum}
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    start: date
+    end: date
+    organisation: metrics.Coverage
+    customer_facing: metrics.Coverage
+    others: metrics.Coverage
+    by_team: dict[int | None, metrics.Coverage]
+
+
+def coverage_report(
+    organisation_id: int, start: date, end: date, minimum: int = 1
+) -> CoverageReport:
+    people = employees(organisation_id, end)
+    contacted = contacted_people(organisation_id, start, end, minimum)
+    roles = metrics.coverage_by(people, contacted, "customer_facing")
+    empty = metrics.Coverage(0, 0, None)
+    return CoverageReport(
+        start=start,
+        end=end,
+        organisation=metrics.coverage(people, contacted),
+        customer_facing=roles.get(True, empty),
+        others=roles.get(False, empty),
+        by_team=metrics.coverage_by(people, contacted, "team_id"),  # type: ignore[arg-type]
+    )
+
+
+def coverage_trend(
+    organisation_id: int, today: date, months: int = 12, minimum: int = 1
+) -> list[CoverageReport]:
+    return [
+        coverage_report(organisation_id, first, min(month_end(first), today), minimum)
+        for first in month_starts(today, months)
+    ]
+
+
+# --- decisions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    team_id: int | None
+    quarter: str
+    with_input: bool
+
+
+def decision_facts(organisation_id: int, start: date, end: date) -> list[DecisionFacts]:
+    """Decisions taken (or taken and later reversed) in the period. "With input" means it cites
+    at least one piece of customer evidence."""
+    rows = (
+        Decision.objects.filter(
+            organisation_id=organisation_id,
+            decided_on__gte=start,
+            decided_on__lte=end,
+        )
+        .exclude(status=DecisionStatus.PROPOSED)
+        .values_list("pk", "team_id", "decided_on")
+    )
+    rows = list(rows)
+    cited = set(
+        Decision.objects.filter(pk__in=[pk for pk, *_rest in rows], evidence__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return [DecisionFacts(team_id, quarter_of(day), pk in cited) for pk, team_id, day in rows]
+
+
+def input_by(facts: list[DecisionFacts], key: str) -> dict[object, tuple[float | None, int]]:
+    groups: dict[object, list[bool]] = defaultdict(list)
+    for fact in facts:
+        groups[getattr(fact, key)].append(fact.with_input)
+    return {group: metrics.input_share(flags) for group, flags in groups.items()}
