@@ -4,6 +4,8 @@ decision register with the customer evidence each decision cites."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -305,13 +307,13 @@ class Case(TenantModel):
     def is_closed_loop(self) -> bool:
         return self.kind in (CaseKind.COMPLAINT, CaseKind.FOLLOW_UP)
 
-    def due_at(self) -> models.DateTimeField | None:
+    def due_at(self) -> datetime | None:
         """The next deadline: the first response while none was given, then the resolution."""
         if self.status == CaseStatus.CLOSED:
             return None
         return self.first_response_due if self.first_response_at is None else self.resolution_due
 
-    def is_breached(self, now: object = None) -> bool:
+    def is_breached(self, now: datetime | None = None) -> bool:
         due = self.due_at()
         return due is not None and due < (now or timezone.now())
 

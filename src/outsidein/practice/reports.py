@@ -178,7 +178,7 @@ class DecisionFacts:
 def decision_facts(organisation_id: int, start: date, end: date) -> list[DecisionFacts]:
     """Decisions taken (or taken and later reversed) in the period. "With input" means it cites
     at least one piece of customer evidence."""
-    rows = (
+    rows = list(
         Decision.objects.filter(
             organisation_id=organisation_id,
             decided_on__gte=start,
@@ -187,13 +187,16 @@ def decision_facts(organisation_id: int, start: date, end: date) -> list[Decisio
         .exclude(status=DecisionStatus.PROPOSED)
         .values_list("pk", "team_id", "decided_on")
     )
-    rows = list(rows)
     cited = set(
         Decision.objects.filter(pk__in=[pk for pk, *_rest in rows], evidence__isnull=False)
         .values_list("pk", flat=True)
         .distinct()
     )
-    return [DecisionFacts(team_id, quarter_of(day), pk in cited) for pk, team_id, day in rows]
+    return [
+        DecisionFacts(team_id, quarter_of(day), pk in cited)
+        for pk, team_id, day in rows
+        if day is not None
+    ]
 
 
 def input_by(facts: list[DecisionFacts], key: str) -> dict[object, tuple[float | None, int]]:

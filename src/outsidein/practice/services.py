@@ -445,6 +445,37 @@ def assign(case: Case, owner: Person | None, *, by: Person, team: Team | None = 
     return case
 
 
+def delete_case(case: Case) -> None:
+    case.delete()
+
+
+@transaction.atomic
+def change_case(
+    case: Case, *, by: Person, priority: str | None = None, subject: str | None = None
+) -> Case:
+    """A new priority moves the deadlines to that priority's targets, counted from the opening."""
+    if subject is not None:
+        if not subject.strip():
+            raise ValidationError({"subject": _("Give the item a subject.")})
+        case.subject = subject.strip()[:200]
+    if priority is not None and priority != case.priority:
+        if priority not in Priority.values:
+            raise ValidationError({"priority": _("Unknown priority.")})
+        case.priority = priority
+        if case.kind != CaseKind.FOLLOW_UP:
+            first, resolve = target_hours(case.organisation_id, case.channel, priority)
+            case.first_response_due = case.opened_at + timedelta(hours=first)
+            case.resolution_due = case.opened_at + timedelta(hours=resolve)
+        _event(
+            case,
+            _("%(name)s set the priority to %(p)s.")
+            % {"name": by.name, "p": case.get_priority_display()},
+            by,
+        )
+    case.save()
+    return case
+
+
 @transaction.atomic
 def respond(
     case: Case, person: Person, text: str, *, at: datetime | None = None, waiting: bool = False

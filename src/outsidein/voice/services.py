@@ -37,7 +37,7 @@ SCORE_FIELDS = ("nps", "csat", "ces", "rating")
 # Called inside the transaction when a piece of feedback arrives complete (or is completed), so
 # that apps built on voice can act on it (the practice app opens follow-ups). Registered
 # explicitly in an AppConfig.ready(); imports of history do not call them.
-FeedbackListener = Callable[[Feedback], None]
+FeedbackListener = Callable[[Feedback], object]
 _feedback_listeners: list[FeedbackListener] = []
 
 
