@@ -16,6 +16,7 @@ from outsidein.core.demo import DEMO_SLUG, SeedReport, seed_demo
 class DemoReport:
     core: SeedReport
     voice: dict[str, int] = field(default_factory=dict)
+    practice: dict[str, int] = field(default_factory=dict)
 
     @property
     def created(self) -> bool:
@@ -33,14 +34,23 @@ class DemoReport:
                 f"{self.voice.get('questions', 0)} questions, "
                 f"{self.voice.get('reviews', 0)} reviews in {self.voice.get('surveys', 0)} surveys"
             )
+        if self.practice:
+            parts = [f"{n} {name.replace('_', ' ')}" for name, n in self.practice.items()]
+            lines.append("practice: " + ", ".join(parts))
         return lines
 
 
 def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
     from outsidein.core.models import Organisation
+    from outsidein.ideas.demo import seed_ideas_demo
+    from outsidein.mystery.demo import seed_mystery_demo
+    from outsidein.practice.demo import seed_practice_demo
     from outsidein.voice.demo import seed_voice_demo
 
     core = seed_demo(seed=seed, now=now)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
     voice = seed_voice_demo(organisation, seed=seed, now=now)
-    return DemoReport(core=core, voice=voice)
+    practice: dict[str, int] = {}
+    for seed_part in (seed_practice_demo, seed_ideas_demo, seed_mystery_demo):
+        practice.update(seed_part(organisation, seed=seed, now=now))
+    return DemoReport(core=core, voice=voice, practice=practice)
