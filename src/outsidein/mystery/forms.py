@@ -139,17 +139,16 @@ class ReportForm(forms.Form):
         self.score_names: list[str] = []
         for item in scenario.checklist:
             name = f"checklist.{item['key']}"
-            self.fields[name] = forms.ChoiceField(
+            self.fields[name] = forms.CharField(
                 label=item["label"],
-                choices=ANSWER_CHOICES,
                 required=False,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(choices=ANSWER_CHOICES),
             )
             self.checklist_names.append(name)
         for item in scenario.scoring:
             name = f"scores.{item['key']}"
-            self.fields[name] = forms.ChoiceField(
-                label=item["label"], choices=SCORE_CHOICES, required=False, widget=forms.RadioSelect
+            self.fields[name] = forms.CharField(
+                label=item["label"], required=False, widget=forms.RadioSelect(choices=SCORE_CHOICES)
             )
             self.score_names.append(name)
 
@@ -160,12 +159,14 @@ class ReportForm(forms.Form):
         return [self[name] for name in self.score_names]
 
     def answers(self) -> tuple[dict[str, str], dict[str, str]]:
-        data = self.cleaned_data
-        checklist = {
-            name.split(".", 1)[1]: data[name] for name in self.checklist_names if data.get(name)
-        }
-        scores = {name.split(".", 1)[1]: data[name] for name in self.score_names if data.get(name)}
-        return checklist, scores
+        """The answers as given (the service checks them), also when another field is wrong,
+        so that every error shows at once."""
+
+        def given(names: list[str]) -> dict[str, str]:
+            found = {name.split(".", 1)[1]: self.data.get(name, "") for name in names}
+            return {key: str(value).strip() for key, value in found.items() if value}
+
+        return given(self.checklist_names), given(self.score_names)
 
 
 class SkipForm(forms.Form):

@@ -100,12 +100,18 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
             except ValidationError as exc:
                 _form_errors_from(exc, form)
             else:
+                assignment.refresh_from_db()
                 messages.success(
                     request,
                     _("Thank you: your mystery shop is reported (score %(score)s).")
                     % {"score": "–" if assignment.score is None else assignment.score},
                 )
                 return redirect("mystery-assignment", assignment_id=assignment.pk)
+        else:
+            try:
+                services.check_answers(scenario, *form.answers())
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
     answers = []
     if assignment.status == AssignmentStatus.DONE:
         labels = dict(Answer.choices)
