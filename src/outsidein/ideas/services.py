@@ -432,7 +432,12 @@ def assign_team(idea: Idea, team: Team | None) -> Idea:
 
 @transaction.atomic
 def merge(
-    duplicate: Idea, into: Idea, *, person: Person | None = None, now: datetime | None = None
+    duplicate: Idea,
+    into: Idea,
+    *,
+    person: Person | None = None,
+    now: datetime | None = None,
+    notify: bool = True,
 ) -> Idea:
     """Fold ``duplicate`` into ``into``: its votes move over (a participant who voted on both
     counts once), its comments follow, it leaves the lists and its page points to ``into``.
@@ -472,7 +477,8 @@ def merge(
     _refresh_vote_count(duplicate.pk, into.pk)
     into.refresh_from_db()
     duplicate.vote_count = 0
-    transaction.on_commit(lambda: send_status_emails(duplicate.pk, change.pk, recipients))
+    if notify:
+        transaction.on_commit(lambda: send_status_emails(duplicate.pk, change.pk, recipients))
     return into
 
 
