@@ -297,7 +297,8 @@ def _participants(
     for participant in Participant.objects.filter(organisation=organisation).select_related(
         "customer"
     ):
-        segment_name = names.get(participant.customer.segment_id) if participant.customer else ""
+        segment_id = participant.customer.segment_id if participant.customer else None
+        segment_name = names.get(segment_id, "") if segment_id else ""
         pool.setdefault((segment_name or "", participant.language), []).append(participant)
     for group in pool.values():
         group.sort(key=lambda p: p.pk)

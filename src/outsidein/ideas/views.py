@@ -4,6 +4,7 @@ permission, call a service, render."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +31,7 @@ from outsidein.ideas.forms import (
     StatusForm,
     TeamForm,
 )
-from outsidein.ideas.models import Idea, IdeaStatus
+from outsidein.ideas.models import Idea
 from outsidein.ideas.permissions import may_assign_to
 
 PER_PAGE = 25
@@ -58,7 +60,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         "query_string": query.urlencode(),
         "stats": stats,
         "portal_url": _portal_url(request),
-        "statuses": IdeaStatus,
+        "waiting_since": timezone.now() - timedelta(days=services.TRIAGE_AFTER_DAYS),
     }
     template = "ideas/staff/_results.html" if request.htmx else "ideas/staff/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)

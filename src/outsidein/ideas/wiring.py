@@ -18,26 +18,34 @@ def resolve_ideas(organisation_id: int, ids: Sequence[int]) -> dict[int, Evidenc
     """Evidence kind "idea": label with the vote count, the staff page, and the author and
     voters who asked to hear what was decided."""
     from outsidein.ideas import services
-    from outsidein.ideas.models import Idea, Participant
+    from outsidein.ideas.models import Idea, Participant, Vote
     from outsidein.practice.registry import EvidenceItem, Recipient
 
-    ideas = Idea.objects.filter(organisation_id=organisation_id, pk__in=list(ids))
+    ideas = list(Idea.objects.filter(organisation_id=organisation_id, pk__in=list(ids)))
+    wanted: dict[int, set[int]] = {idea.pk: set() for idea in ideas}
+    for idea in ideas:
+        if idea.author_id:
+            wanted[idea.pk].add(idea.author_id)
+    for idea_id, participant_id in Vote.objects.filter(idea_id__in=list(wanted)).values_list(
+        "idea_id", "participant_id"
+    ):
+        wanted[idea_id].add(participant_id)
+    everyone = {p for pks in wanted.values() for p in pks}
+    participants = {
+        p.pk: p
+        for p in Participant.objects.filter(
+            organisation_id=organisation_id, notify=True, pk__in=everyone
+        )
+    }
     found: dict[int, EvidenceItem] = {}
     for idea in ideas:
-        participants = Participant.objects.filter(
-            organisation_id=organisation_id, notify=True
-        ).filter(
-            pk__in=[
-                *idea.votes.values_list("participant_id", flat=True),
-                *([idea.author_id] if idea.author_id else []),
-            ]
-        )
         found[idea.pk] = EvidenceItem(
             label=services.evidence_label(idea),
             url=reverse("idea-detail", args=[idea.pk]),
             recipients=tuple(
                 Recipient(email=p.email, name=p.name, language=p.language)
-                for p in participants.order_by("pk")
+                for pk in sorted(wanted[idea.pk])
+                if (p := participants.get(pk)) is not None
             ),
         )
     return found
