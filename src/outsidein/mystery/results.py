@@ -348,6 +348,9 @@ def _trend_chart(
 ) -> dict[str, Any]:
     """Chart data: one line per touchpoint, the mean score per quarter (None below the
     minimum number of shops, so the chart shows a gap rather than a guess)."""
+    # Quarters before the first shop say nothing: the chart starts at the first one with data.
+    with_data = [key for key in quarters if any(key in sums for sums in trend.values())]
+    quarters = quarters[quarters.index(with_data[0]) :] if with_data else quarters
     series = []
     for touchpoint in sorted(trend):
         values: list[float | None] = []
