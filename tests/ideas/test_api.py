@@ -158,3 +158,17 @@ def test_filters(tenant: Tenant) -> None:
     assert api.call("get", "/api/v1/ideas?status=open&sort=newest", headers).json()["count"] == 2
     assert api.call("get", "/api/v1/ideas?status=maybe", headers).status_code == 422
     assert Vote.objects.count() == 0
+
+
+@pytest.mark.parametrize("body", ['"AAA"', "[]", "3"])
+def test_a_body_that_is_not_an_object_is_422(tenant: Tenant, body: str) -> None:
+    from django.test import Client
+
+    response = Client().post(
+        "/api/v1/ideas",
+        data=body,
+        content_type="application/json",
+        headers=tenant.api_headers(tenant.admin),
+    )
+    assert response.status_code == 422
+    assert not Idea.objects.exists()

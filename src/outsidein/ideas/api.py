@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import model_validator
 
 from outsidein.api.access import (
     caller,
@@ -63,7 +64,19 @@ class IdeaOut(Schema):
         return obj.author.email if obj.author else None
 
 
-class IdeaIn(InputSchema):
+class ObjectInput(InputSchema):
+    """A body that must be a JSON object. (Without this check a bare JSON string would be read
+    attribute by attribute: ``"abc"`` has a ``title`` method, and ninja calls it.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_only(cls, value: Any) -> Any:
+        if not isinstance(getattr(value, "_obj", value), dict):
+            raise ValueError("The body must be a JSON object.")
+        return value
+
+
+class IdeaIn(ObjectInput):
     title: str = Field(min_length=1, max_length=services.TITLE_MAX)
     description: str = Field("", max_length=services.DESCRIPTION_MAX)
     customer_id: Id | None = Field(None, description="The customer who told you the idea")
@@ -87,7 +100,7 @@ class IdeaPatch(PatchSchema):
     is_public: Flag | None = None
 
 
-class StatusIn(InputSchema):
+class StatusIn(ObjectInput):
     status: StatusCode
     reason: str = Field(
         "",
@@ -96,11 +109,11 @@ class StatusIn(InputSchema):
     )
 
 
-class MergeIn(InputSchema):
+class MergeIn(ObjectInput):
     into_id: Id = Field(description="The idea this one duplicates; votes move there")
 
 
-class CommentIn(InputSchema):
+class CommentIn(ObjectInput):
     text: str = Field(min_length=1, max_length=services.COMMENT_MAX)
 
 
