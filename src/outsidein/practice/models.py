@@ -147,7 +147,10 @@ class RoutingRule(TenantModel):
         _("words in the text"),
         max_length=300,
         blank=True,
-        help_text=_("Comma-separated; any one of them in the subject or comment matches."),
+        help_text=_(
+            "Comma-separated whole words; any one in the subject or comment matches. "
+            "End a word with * to match what starts with it, e.g. factu*."
+        ),
     )
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, related_name="+", verbose_name=_("send to team")

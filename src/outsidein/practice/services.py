@@ -194,6 +194,13 @@ class Route:
     priority: str | None = None
 
 
+def _keyword_pattern(word: str) -> str:
+    """A whole word; a trailing * matches every word that starts with it ("factu*")."""
+    if word.endswith("*"):
+        return rf"\b{re.escape(word[:-1])}"
+    return rf"\b{re.escape(word)}\b"
+
+
 def rule_matches(
     rule: RoutingRule,
     *,
@@ -214,7 +221,7 @@ def rule_matches(
     words = rule.keyword_list()
     if words:
         lowered = text.lower()
-        if not any(re.search(rf"\b{re.escape(word)}", lowered) for word in words):
+        if not any(re.search(_keyword_pattern(word), lowered) for word in words):
             return False
     return True
 

@@ -168,7 +168,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=120, verbose_name='name')),
                 ('kind', models.CharField(blank=True, choices=[('question', 'Question'), ('complaint', 'Complaint'), ('follow_up', 'Follow-up')], max_length=10, verbose_name='kind')),
                 ('channel', models.CharField(blank=True, choices=[('email', 'Email'), ('link', 'Public link / QR code'), ('widget', 'Website widget'), ('api', 'API'), ('import', 'Import'), ('webhook', 'Other system (webhook)'), ('phone', 'Phone'), ('visit', 'Visit'), ('review_site', 'Review site'), ('social', 'Social media'), ('other', 'Other')], max_length=12, verbose_name='channel')),
-                ('keywords', models.CharField(blank=True, help_text='Comma-separated; any one of them in the subject or comment matches.', max_length=300, verbose_name='words in the text')),
+                ('keywords', models.CharField(blank=True, help_text='Comma-separated whole words; any one in the subject or comment matches. End a word with * to match what starts with it, e.g. factu*.', max_length=300, verbose_name='words in the text')),
                 ('priority', models.CharField(blank=True, choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], max_length=10, verbose_name='set priority')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organisation', verbose_name='organisation')),
