@@ -48,7 +48,7 @@ def complaint(tenant: Tenant, text: str = "Mijn factuur klopt niet", **extra: An
     )[0]
 
 
-# --- routing and automatic items ----------------------------------------------------------------
+# --- routing and automatic items -----------------------------------------------------------------
 
 
 def test_a_complaint_goes_to_the_team_that_owns_its_cause_not_the_account_manager(
@@ -183,7 +183,7 @@ def test_a_target_that_resolves_before_it_responds_is_refused(tenant: Tenant) ->
     assert "resolution_hours" in error.value.message_dict
 
 
-# --- the closed loop ------------------------------------------------------------------------------
+# --- the closed loop -----------------------------------------------------------------------------
 
 
 def test_closing_a_loop_needs_the_contact_the_learning_the_cause_and_the_verdict(
@@ -278,7 +278,7 @@ def test_anyone_may_pick_up_but_only_managers_assign(tenant: Tenant) -> None:
     assert may_assign_case(tenant.admin, case)
 
 
-# --- contacts ---------------------------------------------------------------------------------------
+# --- contacts ------------------------------------------------------------------------------------
 
 
 def test_a_contact_learning_can_go_to_the_inbox(tenant: Tenant) -> None:
@@ -332,7 +332,7 @@ def test_the_monthly_reminder_goes_once_to_those_without_a_contact(tenant: Tenan
     assert services.send_contact_reminders(tenant.organisation, today) == 0
 
 
-# --- decisions ----------------------------------------------------------------------------------------
+# --- decisions -----------------------------------------------------------------------------------
 
 
 def test_a_taken_decision_needs_evidence_or_a_reason(tenant: Tenant) -> None:
