@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from outsidein.core.models import Person
@@ -72,7 +73,8 @@ def ideas_waiting(person: Person) -> Iterable[WorkItem]:
                 is_customer=False,
                 due_at=idea.created_at + timedelta(days=services.TRIAGE_AFTER_DAYS),
                 opened_at=idea.created_at,
-                detail=str(_("%(n)s votes") % {"n": idea.vote_count}),
+                detail=ngettext("%(n)s vote", "%(n)s votes", idea.vote_count)
+                % {"n": idea.vote_count},
             )
         )
     return items
