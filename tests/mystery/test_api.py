@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -139,3 +140,18 @@ def test_plan_through_the_api(tenant: Tenant) -> None:
     make_scenario(tenant)
     planned = _call("post", "/api/v1/mystery/plan", tenant.api_headers(tenant.admin))
     assert planned.json()["created"] == 3
+
+
+@pytest.mark.parametrize("body", [[1, 2], "report", None])
+def test_report_body_must_be_an_object(tenant: Tenant, shop: Assignment, body: Any) -> None:
+    from django.test import Client
+
+    response = Client().post(
+        f"/api/v1/mystery/assignments/{shop.pk}/report",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=tenant.api_headers(tenant.employee),
+    )
+    assert response.status_code in {400, 422}
+    shop.refresh_from_db()
+    assert shop.status == AssignmentStatus.ASSIGNED

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import model_validator
 
 from outsidein.api.access import (
     caller,
@@ -184,6 +185,14 @@ def get_assignment(request: HttpRequest, assignment_id: int) -> Any:
 
 
 class ReportIn(InputSchema):
+    @model_validator(mode="before")
+    @classmethod
+    def _object_only(cls, value: Any) -> Any:
+        # Every field has a default, so refuse a body that is not a JSON object outright.
+        if not isinstance(getattr(value, "_obj", value), dict):
+            raise ValueError("The body must be a JSON object with the report's fields.")
+        return value
+
     checklist: dict[str, str] = Field(
         default_factory=dict, description="Checklist item key → yes, no or na"
     )
