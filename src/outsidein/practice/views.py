@@ -201,7 +201,6 @@ def case_respond(request: HttpRequest, case_id: int) -> HttpResponse:
         request,
         "practice/case_detail.html",
         _case_context(request, case, respond_form=form),
-        status=422,
     )
 
 
@@ -218,7 +217,6 @@ def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
         request,
         "practice/case_detail.html",
         _case_context(request, case, note_form=form),
-        status=422,
     )
 
 
@@ -274,7 +272,6 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
         request,
         "practice/case_detail.html",
         _case_context(request, case, close_form=form),
-        status=422,
     )
 
 
@@ -352,7 +349,7 @@ def contact_log(request: HttpRequest) -> HttpResponse:
         ).count(),
         "needed": services.settings_for(person.organisation_id).contacts_per_month,
     }
-    return render(request, "practice/contact_log.html", context, status=422 if form.errors else 200)
+    return render(request, "practice/contact_log.html", context)
 
 
 @employee_required
@@ -512,7 +509,6 @@ def decision_edit(request: HttpRequest, decision_id: int | None = None) -> HttpR
         request,
         "practice/decision_edit.html",
         {"form": form, "decision": decision, "pending": list(pending.values())},
-        status=422 if form.errors else 200,
     )
 
 
@@ -571,7 +567,6 @@ def decision_evidence(request: HttpRequest, decision_id: int) -> HttpResponse:
         request,
         "practice/decision_detail.html",
         _decision_context(request, decision, form),
-        status=422,
     )
 
 
@@ -680,5 +675,4 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
         request,
         "practice/settings.html",
         context,
-        status=422 if request.method == "POST" else 200,
     )
