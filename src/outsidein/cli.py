@@ -346,7 +346,20 @@ def cmd_remind(args: argparse.Namespace) -> None:
     from outsidein.voice.distribution import send_reminders
 
     sent = send_reminders(base_url=settings.BASE_URL)
-    print(f"{sent} reminders sent.")
+    print(f"{sent} survey reminders sent.")
+
+    from outsidein.core.models import Organisation
+    from outsidein.mystery.services import run_daily
+    from outsidein.practice.services import send_breach_alerts, send_contact_reminders
+
+    alerts = contacts = 0
+    for organisation in Organisation.objects.all():
+        alerts += send_breach_alerts(organisation)
+        contacts += send_contact_reminders(organisation)
+    print(f"{alerts} emails about customer items past their deadline sent.")
+    print(f"{contacts} reminders to speak with a customer this month sent.")
+    mystery = run_daily(base_url=settings.BASE_URL)
+    print(f"{mystery.planned} mystery shops assigned, {mystery.emailed} mystery shop emails sent.")
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -437,7 +450,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(func=cmd_metrics)
 
-    p = sub.add_parser("remind", help="send due survey reminders (run daily, e.g. from cron)")
+    p = sub.add_parser(
+        "remind",
+        help=(
+            "the daily round (run from cron): survey reminders, deadline alerts, "
+            "contact reminders, mystery shops"
+        ),
+    )
     p.set_defaults(func=cmd_remind)
 
     p = sub.add_parser("manage", help="run any Django management command", add_help=False)

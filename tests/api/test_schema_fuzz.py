@@ -165,6 +165,19 @@ def seeded(tenant: Tenant) -> Iterator[dict[str, str]]:
         organisation=organisation, kind="import", title="Import customers", created_by=tenant.admin
     )
     spare_token = create_api_token(tenant.admin, name="spare").token
+    from outsidein.ideas import services as idea_services
+    from outsidein.practice import services as practice
+
+    case = practice.open_case(organisation, kind="question", subject="Seeded question")
+    contact = practice.log_contact(tenant.admin, kind="call", learned="Seeded")
+    decision = practice.create_decision(organisation, title="Seeded decision")
+    idea = idea_services.submit_idea(organisation, title="Seeded idea")
+    _SEEDED_IDS.update(
+        case_id=[case.pk],
+        contact_id=[contact.pk],
+        decision_id=[decision.pk],
+        idea_id=[idea.pk],
+    )
     _SEEDED_IDS.update(
         segment_id=[segment.pk],
         team_id=[department.pk, team.pk],

@@ -339,6 +339,10 @@ def _cases(
                 case.status = CaseStatus.WAITING
         new_cases.append(case)
         plans.append(plan)
+    # The history was announced when it happened: only new breaches are emailed from now on.
+    for case in new_cases:
+        if case.is_breached(now):
+            case.breach_alerted_at = now
     Case.objects.bulk_create(new_cases, batch_size=1000)
     notes = []
     for case in new_cases:

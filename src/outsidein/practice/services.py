@@ -699,6 +699,9 @@ def _recipients_for_team(organisation_id: int, team_id: int | None) -> list[Pers
     return managers
 
 
+ALERT_LIST_LIMIT = 25
+
+
 def send_breach_alerts(organisation: Organisation, now: datetime | None = None) -> int:
     """One email per manager listing every newly breached item of their teams (batched, not one
     per item); each item is announced once. Returns the number of emails sent."""
@@ -724,7 +727,10 @@ def send_breach_alerts(organisation: Organisation, now: datetime | None = None) 
         context = {
             "person": person,
             "organisation": organisation,
-            "cases": cases,
+            "cases": cases[:ALERT_LIST_LIMIT],
+            "more": max(0, len(cases) - ALERT_LIST_LIMIT),
+            "count": len(cases),
+            "queue_url": settings.BASE_URL + reverse("queue") + "?view=breached",
             "base_url": settings.BASE_URL,
             "now": now,
         }

@@ -24,7 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("jobs", _("Jobs"), reverse("job-list")),
     ]
     # Pages that belong to a section without living under its URL.
-    also = {"practices": ("/queue/", "/contacts/", "/decisions/", "/ideas/", "/mystery/")}
+    also = {"practices": ("/queue/", "/contacts/", "/decisions/", "/innovation/", "/mystery/")}
     path = request.path
     nav = []
     for key, label, url in items:
