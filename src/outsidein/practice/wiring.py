@@ -187,6 +187,9 @@ def _contact_measure(organisation_id: int, start: date, end: date) -> Measure:
 
 
 def _decision_measure(organisation_id: int, start: date, end: date) -> Measure:
+    # Decisions are few: a month alone swings between 0 and 100%, so the figure covers the
+    # three months up to the end of the period.
+    start = min(start, reports.month_starts(end, 3)[0])
     facts = reports.decision_facts(organisation_id, start, end)
     value, n = reports.metrics.input_share(fact.with_input for fact in facts)
     return Measure(
@@ -197,6 +200,7 @@ def _decision_measure(organisation_id: int, start: date, end: date) -> Measure:
             for team_id, share in reports.input_by(facts, "team_id").items()
             if team_id
         },
+        note=_("over the three months up to %(month)s") % {"month": end.strftime("%Y-%m")},
     )
 
 

@@ -53,7 +53,8 @@
       base.scales = { y: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } } };
       var sets = data.series.map(function (series, i) {
         return { label: series.label, data: series.values, borderColor: PALETTE[i % PALETTE.length],
-                 backgroundColor: PALETTE[i % PALETTE.length], tension: 0.2, spanGaps: false, pointRadius: 2 };
+                 backgroundColor: PALETTE[i % PALETTE.length], cubicInterpolationMode: "monotone",
+                 spanGaps: false, pointRadius: 2 };
       });
       if (data.target !== null && data.target !== undefined) {
         sets.push({ label: canvas.dataset.targetLabel || "", data: data.labels.map(function () { return data.target; }),
