@@ -77,12 +77,17 @@ def _contains_nul(value: Any) -> bool:
 
 
 class InputSchema(Schema):
-    """Every request body: text may not contain NUL characters (PostgreSQL cannot store them)."""
+    """Every request body: a JSON object (ninja would otherwise read a bare string or list
+    attribute by attribute, and a body of optional fields would accept ``[null]``), whose text
+    contains no NUL characters (PostgreSQL cannot store them)."""
 
     @model_validator(mode="before")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        if _contains_nul(getattr(value, "_obj", value)):
+        body = getattr(value, "_obj", value)
+        if isinstance(body, (str, bytes, list, tuple, int, float, bool)) or body is None:
+            raise ValueError("The body must be a JSON object.")
+        if _contains_nul(body):
             raise ValueError("Text may not contain NUL (\\u0000) characters.")
         return value
 

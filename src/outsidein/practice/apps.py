@@ -13,3 +13,7 @@ class PracticeConfig(AppConfig):
 
         register_practice_policies()
         register_practice_parts()
+        from outsidein.core.panels import register_customer_panel
+        from outsidein.practice.views import customer_practice_panel
+
+        register_customer_panel(customer_practice_panel)

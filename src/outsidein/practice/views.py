@@ -35,6 +35,24 @@ from outsidein.practice.models import (
 )
 from outsidein.practice.permissions import may_assign_case, may_work_case
 
+
+def customer_practice_panel(request: HttpRequest, customer: Any) -> tuple[str, dict[str, Any]]:
+    """On the customer's page: their items in the queue and who spoke with them."""
+    person = request.person  # type: ignore[attr-defined]
+    cases = scoped(person, Case).filter(customer=customer).select_related("team", "owner")
+    contacts = scoped(person, Contact).filter(customer=customer).select_related("person")
+    return (
+        "practice/_customer_panel.html",
+        {
+            "cases": cases[:10],
+            "open": cases.exclude(status=CaseStatus.CLOSED).count(),
+            "contacts": contacts[:5],
+            "customer": customer,
+            "now": timezone.now(),
+        },
+    )
+
+
 # --- my work -------------------------------------------------------------------------------------
 
 

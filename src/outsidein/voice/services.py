@@ -50,6 +50,7 @@ def _feedback_arrived(feedback: Feedback) -> None:
     for listener in _feedback_listeners:
         listener(feedback)
 
+
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
 
 # --- surveys ---------------------------------------------------------------------------------
