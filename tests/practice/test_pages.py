@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from outsidein.practice import services
 from outsidein.practice.models import Case, CaseStatus, Contact, Decision
@@ -176,3 +177,11 @@ def test_the_solved_link_is_rate_limited(tenant: Tenant, client: Any) -> None:
     url = reverse("case-solved", args=[services.solved_token(case), "yes"])
     statuses = {client.get(url).status_code for _ in range(35)}
     assert statuses == {200, 429}
+
+
+def test_date_inputs_carry_iso_dates_in_dutch(tenant: Tenant) -> None:
+    # A type="date" input only accepts YYYY-MM-DD; a Dutch 30-11-2026 would show as empty.
+    client = tenant.client_for(tenant.employee)
+    page = client.get(reverse("contact-log"), headers={"accept-language": "nl"})
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="happened_on" value="{today}"' in page.content.decode()

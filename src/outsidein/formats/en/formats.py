@@ -10,3 +10,6 @@ FIRST_DAY_OF_WEEK = 1
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
+# ISO first: date inputs (type="date") render the first input format, and browsers only accept
+# YYYY-MM-DD there.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]

@@ -9,3 +9,6 @@ FIRST_DAY_OF_WEEK = 1
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "."
 NUMBER_GROUPING = 3
+# ISO first: date inputs (type="date") render the first input format, and browsers only accept
+# YYYY-MM-DD there. Typed Dutch dates are still understood.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d-%m-%y", "%d/%m/%Y", "%d/%m/%y"]
