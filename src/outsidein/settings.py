@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "outsidein.practice",
     "outsidein.ideas",
     "outsidein.mystery",
+    "outsidein.centricity",
     "outsidein.api",
     "outsidein.web",
 ]

@@ -160,6 +160,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 def _register_routers() -> None:
     from outsidein.analytics.api import router as metrics_router
+    from outsidein.centricity.api import router as centricity_router
     from outsidein.core.api import router as core_router
     from outsidein.ideas.api import router as ideas_router
     from outsidein.jobs.api import router as jobs_router
@@ -174,6 +175,7 @@ def _register_routers() -> None:
     api.add_router("/", practice_router)
     api.add_router("/", ideas_router)
     api.add_router("/", mystery_router)
+    api.add_router("/", centricity_router)
 
 
 _register_routers()
