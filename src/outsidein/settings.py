@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "outsidein.ideas",
     "outsidein.mystery",
     "outsidein.centricity",
+    "outsidein.strategy",
     "outsidein.api",
     "outsidein.web",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("outsidein.ideas.urls")),
     path("", include("outsidein.mystery.urls")),
     path("", include("outsidein.centricity.urls")),
+    path("", include("outsidein.strategy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
