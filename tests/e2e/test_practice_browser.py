@@ -18,7 +18,7 @@ def unhappy_customer(e2e_tenant: Any) -> Any:
     from outsidein.practice import services as practice
     from outsidein.voice import services
 
-    practice.ensure_root_causes(e2e_tenant.organisation)
+    practice.create_root_cause(e2e_tenant.organisation, name="Communication")
     survey = services.open_survey(
         services.create_survey(
             e2e_tenant.organisation, name="Relatie-NPS", team=e2e_tenant.employee.team

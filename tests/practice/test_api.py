@@ -57,7 +57,7 @@ class TestCasesApi(CrudContract):
 def test_the_loop_through_the_api(tenant: Tenant) -> None:
     api = TestCasesApi()
     headers = tenant.api_headers(tenant.employee)
-    services.ensure_root_causes(tenant.organisation)
+    services.create_root_cause(tenant.organisation, name="Billing")
     feedback = voice.record_feedback(
         tenant.organisation, kind="complaint", channel="phone", comment="Nota te hoog"
     )[0]
@@ -189,4 +189,5 @@ def test_the_norms_for_a_month(tenant: Tenant) -> None:
     assert contacts["value"] == 100 / 3
     queue = next(norm for norm in body["norms"] if norm["key"] == "queue")
     assert queue["value"] is None  # nothing to measure is not zero
-    assert api.call("get", "/api/v1/practices?month=2026-13", headers).status_code == 422
+    for bad in ("2026-13", "0000-01", "26-01"):
+        assert api.call("get", f"/api/v1/practices?month={bad}", headers).status_code == 422

@@ -508,7 +508,7 @@ class NormsOut(Schema):
 def practice_norms(
     request: HttpRequest,
     month: str | None = Query(
-        None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: last full month"
+        None, pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="YYYY-MM; default: last full month"
     ),  # type: ignore[type-arg]
 ) -> Any:
     person = caller(request)
