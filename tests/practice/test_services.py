@@ -237,12 +237,27 @@ def test_the_customer_is_asked_whether_it_is_solved_and_a_no_reopens(
     links = re.findall(r"http://\S+/r/solved/\S+/(?:yes|no)/", smtp_inbox.body())
     assert len(links) == 2
     no_link = next(link for link in links if link.endswith("/no/"))
-    path = no_link.split("://", 1)[1].split("/", 1)[1]
-    page = Client().get("/" + path)
+    path = "/" + no_link.split("://", 1)[1].split("/", 1)[1]
+    customer_browser = Client(enforce_csrf_checks=True)
+    page = customer_browser.get(path)  # a mail scanner opening the link changes nothing
     assert page.status_code == 200
     case.refresh_from_db()
+    assert case.customer_says_solved is None
+    assert customer_browser.post(path).status_code == 200  # the customer confirms
+    case.refresh_from_db()
     assert case.customer_says_solved is False
-    assert case.status == CaseStatus.OPEN  # reopened
+    assert case.status == CaseStatus.OPEN  # reopened, with a fresh deadline
+    assert case.resolution_due > timezone.now()
+    # The link belonged to that closure: after the item is closed again it is void.
+    services.close_case(
+        case,
+        tenant.employee,
+        learned="Opnieuw",
+        root_cause=RootCause.objects.first(),
+        loop="inner",
+        ask_customer=False,
+    )
+    assert customer_browser.post(path).status_code == 404
     forged = Client().get("/r/solved/forged-token/yes/")
     assert forged.status_code == 404
 

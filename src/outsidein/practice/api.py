@@ -156,8 +156,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     if filters.mine:
         cases = cases.filter(owner=person)
     if filters.breached:
-        open_ids = [c.pk for c in cases.exclude(status=CaseStatus.CLOSED) if c.is_breached()]
-        cases = cases.filter(pk__in=open_ids)
+        cases = cases.exclude(status=CaseStatus.CLOSED).filter(services.breached_q(timezone.now()))
     return cases
 
 

@@ -253,7 +253,6 @@ class SettingsForm(forms.ModelForm):
             "follow_up_nps_max",
             "follow_up_csat_max",
             "follow_up_ces_min",
-            "follow_up_complaints",
             "follow_up_hours",
             "ask_customer_if_solved",
             "default_team",

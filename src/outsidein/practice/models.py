@@ -42,7 +42,6 @@ class PracticeSettings(models.Model):
     follow_up_ces_min = models.PositiveSmallIntegerField(
         _("follow up CES scores from"), default=6, null=True, blank=True
     )
-    follow_up_complaints = models.BooleanField(_("follow up every complaint"), default=True)
     follow_up_hours = models.PositiveSmallIntegerField(
         _("hours to contact an unhappy customer"), default=48
     )
@@ -97,6 +96,9 @@ class ServiceTarget(TenantModel):
         return f"{self.get_channel_display() or _('any channel')} · {self.get_priority_display()}"
 
     def clean(self) -> None:
+        for name in ("first_response_hours", "resolution_hours"):
+            if getattr(self, name) == 0:
+                raise ValidationError({name: _("Give at least one hour.")})
         if (
             self.first_response_hours is not None
             and self.resolution_hours is not None

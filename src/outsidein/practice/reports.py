@@ -4,14 +4,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from outsidein.core.models import Person, Team
 from outsidein.practice import metrics
-from outsidein.practice.models import Case, CaseKind, Contact, Decision, DecisionStatus
+from outsidein.practice.models import (
+    Case,
+    CaseKind,
+    CaseStatus,
+    Contact,
+    Decision,
+    DecisionStatus,
+)
 
 
 def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -44,11 +52,8 @@ def quarter_of(day: date) -> str:
 # --- the queue and the closed loop ----------------------------------------------------------------
 
 
-def case_facts(organisation_id: int, start: date, end: date) -> list[metrics.CaseFacts]:
-    low, high = day_bounds(start, end)
-    rows = Case.objects.filter(
-        organisation_id=organisation_id, opened_at__gte=low, opened_at__lt=high
-    ).values_list(
+def _facts(queryset: Any) -> list[metrics.CaseFacts]:
+    rows = queryset.values_list(
         "opened_at",
         "first_response_due",
         "first_response_at",
@@ -74,6 +79,13 @@ def case_facts(organisation_id: int, start: date, end: date) -> list[metrics.Cas
     ]
 
 
+def case_facts(organisation_id: int, start: date, end: date) -> list[metrics.CaseFacts]:
+    low, high = day_bounds(start, end)
+    return _facts(
+        Case.objects.filter(organisation_id=organisation_id, opened_at__gte=low, opened_at__lt=high)
+    )
+
+
 def by_team(facts: list[metrics.CaseFacts]) -> dict[int | None, list[metrics.CaseFacts]]:
     groups: dict[int | None, list[metrics.CaseFacts]] = defaultdict(list)
     for fact in facts:
@@ -88,22 +100,61 @@ class TeamRow:
     loop: metrics.LoopFigures
 
 
+def open_case_facts(organisation_id: int) -> list[metrics.CaseFacts]:
+    """Every item not closed yet, however old: the backlog is not limited to a period."""
+    return _facts(
+        Case.objects.filter(organisation_id=organisation_id).exclude(status=CaseStatus.CLOSED)
+    )
+
+
+def _with_backlog(
+    flow: metrics.QueueFigures, backlog: metrics.QueueFigures
+) -> metrics.QueueFigures:
+    return replace(
+        flow,
+        open=backlog.open,
+        open_breached=backlog.open_breached,
+        backlog_median_age_h=backlog.backlog_median_age_h,
+        backlog_oldest_age_h=backlog.backlog_oldest_age_h,
+    )
+
+
 def queue_report(
-    organisation_id: int, start: date, end: date, now: datetime | None = None
+    organisation_id: int,
+    start: date,
+    end: date,
+    now: datetime | None = None,
+    *,
+    with_backlog: bool = True,
 ) -> tuple[metrics.QueueFigures, metrics.LoopFigures, list[TeamRow]]:
+    """Flow figures (response times, % within target, loops) for the items opened in the
+    period; with ``with_backlog`` the open/overdue/age figures cover every open item."""
     now = now or timezone.now()
     facts = case_facts(organisation_id, start, end)
     teams = {team.pk: team for team in Team.objects.filter(organisation_id=organisation_id)}
-    rows = [
-        TeamRow(
-            teams.get(team_id) if team_id else None,
-            metrics.queue_figures(group, now),
-            metrics.loop_figures(group),
+    flow_groups = by_team(facts)
+    totals = metrics.queue_figures(facts, now)
+    backlog_groups: dict[int | None, list[metrics.CaseFacts]] = {}
+    if with_backlog:
+        backlog = open_case_facts(organisation_id)
+        backlog_groups = by_team(backlog)
+        totals = _with_backlog(totals, metrics.queue_figures(backlog, now))
+    rows = []
+    for team_id in set(flow_groups) | set(backlog_groups):
+        queue = metrics.queue_figures(flow_groups.get(team_id, []), now)
+        if with_backlog:
+            queue = _with_backlog(
+                queue, metrics.queue_figures(backlog_groups.get(team_id, []), now)
+            )
+        rows.append(
+            TeamRow(
+                teams.get(team_id) if team_id else None,
+                queue,
+                metrics.loop_figures(flow_groups.get(team_id, [])),
+            )
         )
-        for team_id, group in by_team(facts).items()
-    ]
     rows.sort(key=lambda row: (row.team is None, row.team.name if row.team else ""))
-    return metrics.queue_figures(facts, now), metrics.loop_figures(facts), rows
+    return totals, metrics.loop_figures(facts), rows
 
 
 # --- contacts -------------------------------------------------------------------------------------

@@ -80,7 +80,6 @@ SETTINGS_FIELDS = (
     "follow_up_nps_max",
     "follow_up_csat_max",
     "follow_up_ces_min",
-    "follow_up_complaints",
     "follow_up_hours",
     "ask_customer_if_solved",
     "default_team",
@@ -355,7 +354,7 @@ def open_case(
 def follow_up_reason(feedback: Feedback, rules: PracticeSettings) -> str | None:
     """Why this feedback needs a follow-up, or None. Pure: thresholds from the settings."""
     if feedback.kind == FeedbackKind.COMPLAINT:
-        return _("Complaint") if rules.follow_up_complaints else None
+        return _("Complaint")  # every complaint is followed up: it is the closed loop
     if feedback.kind not in (FeedbackKind.RESPONSE, FeedbackKind.REVIEW):
         return None
     nps, csat, ces = feedback.nps, feedback.csat, feedback.ces
@@ -595,7 +594,7 @@ def close_case(
     if ask_customer is not None:
         wants_answer = ask_customer
     if wants_answer and case.is_closed_loop and case.customer_id and case.customer.email:  # type: ignore[union-attr]
-        transaction.on_commit(lambda: send_solved_question(case.pk))
+        transaction.on_commit(lambda: send_solved_question(case.pk), robust=True)
     return case
 
 
@@ -604,26 +603,46 @@ def reopen(case: Case, person: Person) -> Case:
     _require_same_org(case, person)
     if case.status != CaseStatus.CLOSED:
         return case
-    case.status = CaseStatus.OPEN
-    case.closed_at = None
-    case.save()
+    _reopen(case)
     _event(case, _("%(name)s reopened this.") % {"name": person.name}, person)
     return case
+
+
+def _reopen(case: Case) -> None:
+    """Open again with a fresh resolution deadline, so it is neither instantly overdue nor
+    silently past its alert."""
+    _first, resolve = target_hours(case.organisation_id, case.channel, case.priority)
+    case.status = CaseStatus.OPEN
+    case.closed_at = None
+    case.resolution_due = timezone.now() + timedelta(hours=resolve)
+    case.breach_alerted_at = None
+    case.save()
 
 
 # --- asking the customer whether it is solved -----------------------------------------------------
 
 
+def _closure_stamp(case: Case) -> int:
+    return round(case.closed_at.timestamp() * 1_000_000) if case.closed_at else 0
+
+
 def solved_token(case: Case) -> str:
-    return signing.dumps(case.pk, salt=SOLVED_SALT)
+    """Signed case id and closure time: a link asks about this closure only; after the item is
+    reopened and closed again, the customer gets a new question and the old link is void."""
+    return signing.dumps([case.pk, _closure_stamp(case)], salt=SOLVED_SALT)
 
 
 def case_for_solved_token(token: str) -> Case | None:
     try:
-        pk = signing.loads(token, salt=SOLVED_SALT, max_age=timedelta(days=SOLVED_LINK_DAYS))
+        value = signing.loads(token, salt=SOLVED_SALT, max_age=timedelta(days=SOLVED_LINK_DAYS))
     except signing.BadSignature:
         return None
-    return Case.objects.select_related("organisation", "customer").filter(pk=pk).first()
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    case = Case.objects.select_related("organisation", "customer").filter(pk=value[0]).first()
+    if case is None or not value[1] or _closure_stamp(case) != value[1]:
+        return None
+    return case
 
 
 def send_solved_question(case_id: int) -> bool:
@@ -652,8 +671,11 @@ def send_solved_question(case_id: int) -> bool:
 
 @transaction.atomic
 def record_customer_answer(case: Case, solved: bool) -> Case:
-    """The customer's one click. The last answer counts; a "no" reopens the item."""
+    """The customer's answer. The last answer counts; the same answer again changes nothing;
+    a "no" reopens the item with a fresh deadline."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.customer_says_solved is solved:
+        return case
     case.customer_says_solved = solved
     case.customer_answered_at = timezone.now()
     case.save(update_fields=["customer_says_solved", "customer_answered_at", "updated_at"])
@@ -665,9 +687,7 @@ def record_customer_answer(case: Case, solved: bool) -> Case:
         )
     _event(case, str(text))
     if not solved and case.status == CaseStatus.CLOSED:
-        case.status = CaseStatus.OPEN
-        case.closed_at = None
-        case.save(update_fields=["status", "closed_at", "updated_at"])
+        _reopen(case)
     return case
 
 
@@ -702,23 +722,32 @@ def _recipients_for_team(organisation_id: int, team_id: int | None) -> list[Pers
 ALERT_LIST_LIMIT = 25
 
 
+def breached_q(now: datetime) -> Q:
+    """Open items past their next deadline: the first response, or once answered, resolution."""
+    return Q(first_response_at__isnull=True, first_response_due__lt=now) | Q(
+        first_response_at__isnull=False, resolution_due__lt=now
+    )
+
+
 def send_breach_alerts(organisation: Organisation, now: datetime | None = None) -> int:
     """One email per manager listing every newly breached item of their teams (batched, not one
     per item); each item is announced once. Returns the number of emails sent."""
     now = now or timezone.now()
-    breached = [
-        case
-        for case in Case.objects.filter(organisation=organisation, breach_alerted_at__isnull=True)
+    breached = list(
+        Case.objects.filter(organisation=organisation, breach_alerted_at__isnull=True)
         .exclude(status=CaseStatus.CLOSED)
+        .filter(breached_q(now))
         .select_related("team", "owner")
         .order_by("opened_at")
-        if case.is_breached(now)
-    ]
+    )
     if not breached:
         return 0
     by_person: dict[int, tuple[Person, list[Case]]] = {}
+    recipients: dict[int | None, list[Person]] = {}
     for case in breached:
-        for person in _recipients_for_team(organisation.pk, case.team_id):
+        if case.team_id not in recipients:
+            recipients[case.team_id] = _recipients_for_team(organisation.pk, case.team_id)
+        for person in recipients[case.team_id]:
             by_person.setdefault(person.pk, (person, []))[1].append(case)
     messages = []
     for person, cases in by_person.values():
@@ -907,9 +936,13 @@ def create_decision(
 ) -> Decision:
     decision = Decision(organisation=organisation)
     apply_changes(decision, fields, DECISION_FIELDS)
-    if decision.status == DecisionStatus.TAKEN and decision.decided_on is None:
+    if decision.status != DecisionStatus.PROPOSED and decision.decided_on is None:
         decision.decided_on = timezone.localdate()
-    resolved = _resolve_evidence(organisation.pk, evidence)
+    resolved = (
+        resolve_citable(added_by, evidence)
+        if added_by is not None
+        else _resolve_evidence(organisation.pk, evidence)
+    )
     _check_decision(decision, has_evidence=bool(resolved))
     decision.save()
     for (kind, ref_id), item in resolved.items():
@@ -994,10 +1027,33 @@ def _resolve_evidence(
     return found
 
 
+def resolve_citable(
+    person: Person, refs: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], registry.EvidenceItem]:
+    """The items a person may cite. Contacts are personal (notes of someone's conversation):
+    one cites one's own, or as a manager the team's, never a colleague's behind their back."""
+    from outsidein.core.permissions import Action, can
+
+    for kind, ref_id in refs:
+        if kind == "contact":
+            contact = (
+                Contact.objects.filter(organisation_id=person.organisation_id, pk=ref_id)
+                .select_related("person")
+                .first()
+            )
+            if contact is not None and not can(person, Action.VIEW, contact):
+                raise ValidationError(
+                    {"evidence": _("You can cite your own customer contacts, not a colleague's.")}
+                )
+    return _resolve_evidence(person.organisation_id, refs) if refs else {}
+
+
 @transaction.atomic
 def add_evidence(
     decision: Decision, *, kind: str, ref_id: int, note: str = "", added_by: Person | None = None
 ) -> Evidence:
+    if added_by is not None:
+        resolve_citable(added_by, [(kind, int(ref_id))])
     item = _resolve_evidence(decision.organisation_id, [(kind, ref_id)])[(kind, int(ref_id))]
     evidence, created = Evidence.objects.get_or_create(
         decision=decision,
@@ -1079,8 +1135,13 @@ def tell_customers(decision: Decision, by: Person) -> int:
     Once per decision."""
     if decision.status == DecisionStatus.PROPOSED:
         raise ValidationError({"status": _("Tell customers once the decision is taken.")})
-    if decision.customers_told_at is not None:
+    # Claim the telling first, so a double click or two API calls email nobody twice.
+    claimed = Decision.objects.filter(pk=decision.pk, customers_told_at__isnull=True).update(
+        customers_told_at=timezone.now()
+    )
+    if not claimed:
         raise ValidationError({"customers_told_at": _("The customers were told already.")})
+    decision.refresh_from_db(fields=["customers_told_at"])
     recipients = recipients_to_tell(decision)
     messages = []
     organisation = decision.organisation
@@ -1092,8 +1153,6 @@ def tell_customers(decision: Decision, by: Person) -> int:
         messages.append(EmailMultiAlternatives(subject, body, to=[recipient.email]))
     if messages:
         get_connection().send_messages(messages)
-    decision.customers_told_at = timezone.now()
-    decision.save(update_fields=["customers_told_at", "updated_at"])
     return len(messages)
 
 

@@ -10,11 +10,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from outsidein.core.models import Team
@@ -126,11 +127,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         elif chosen["view"] == "unowned":
             cases = cases.filter(owner__isnull=True)
         elif chosen["view"] == "breached":
-            cases = cases.exclude(status=CaseStatus.CLOSED).filter(
-                Q(first_response_at__isnull=True, first_response_due__lt=now)
-                | Q(first_response_at__isnull=False, resolution_due__lt=now)
-            )
-    cases = cases.order_by("first_response_at", "first_response_due", "opened_at")
+            cases = cases.exclude(status=CaseStatus.CLOSED).filter(services.breached_q(now))
+    # Unanswered items first (NULLs sort last on PostgreSQL unless told), then by deadline.
+    cases = cases.order_by(
+        F("first_response_at").asc(nulls_first=True),
+        F("first_response_due").asc(nulls_last=True),
+        "opened_at",
+    )
     page = Paginator(cases, 30).get_page(request.GET.get("page"))
     start, end, days = _period(request)
     totals, loop, team_rows = reports.queue_report(person.organisation_id, start, end, now)
@@ -302,8 +305,13 @@ def case_reopen(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("case-detail", case_id=case.pk)
 
 
+@csrf_exempt  # no session here: the signed token in the URL is the credential
 def case_solved(request: HttpRequest, token: str, answer: str) -> HttpResponse:
-    """The customer's one click from the email: is the issue solved? No login."""
+    """The customer's answer from the email: is the issue solved? No login. The link only
+    shows the question with their choice; the answer counts when they press the button (a
+    POST), so mail scanners that open every link change nothing."""
+    from django.utils import translation
+
     from outsidein.core import ratelimit
 
     if ratelimit.hit("solved", ratelimit.client_address(request), window=60) > 30:
@@ -312,16 +320,13 @@ def case_solved(request: HttpRequest, token: str, answer: str) -> HttpResponse:
     if case is None or answer not in ("yes", "no"):
         return render(request, "practice/solved.html", {"state": "invalid"}, status=404)
     language = case.customer.language if case.customer else case.organisation.language
-    from django.utils import translation
-
     translation.activate(language)
     request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
-    services.record_customer_answer(case, answer == "yes")
-    return render(
-        request,
-        "practice/solved.html",
-        {"state": answer, "case": case, "organisation": case.organisation, "token": token},
-    )
+    context = {"case": case, "organisation": case.organisation, "token": token, "answer": answer}
+    if request.method == "POST":
+        services.record_customer_answer(case, answer == "yes")
+        return render(request, "practice/solved.html", {**context, "state": answer})
+    return render(request, "practice/solved.html", {**context, "state": "ask"})
 
 
 # --- contacts ------------------------------------------------------------------------------------
@@ -496,9 +501,10 @@ def decision_edit(request: HttpRequest, decision_id: int | None = None) -> HttpR
     initial: dict[str, Any] = {"owner": person.pk, "team": person.team_id, "status": "proposed"}
     evidence: list[tuple[str, int]] = []
     if decision is None:
-        for key in ("feedback", "tag", "survey", "contact", "idea", "mystery_shop"):
-            if request.GET.get(key, "").isdigit():
-                evidence.append((key, int(request.GET[key])))
+        for key in registry.evidence_kinds():
+            value = request.GET.get(key, "")
+            if value.isascii() and value.isdigit():
+                evidence.append((key, int(value)))
         if request.GET.get("title"):
             initial["title"] = request.GET["title"][:200]
     else:
@@ -522,11 +528,20 @@ def decision_edit(request: HttpRequest, decision_id: int | None = None) -> HttpR
             return redirect("decision-detail", decision_id=decision.pk)
         except ValidationError as exc:
             _form_errors_from(exc, form)
-    pending = services._resolve_evidence(person.organisation_id, evidence) if evidence else {}
+    evidence_errors: list[str] = []
+    try:
+        pending = services.resolve_citable(person, evidence)
+    except ValidationError as exc:
+        pending, evidence_errors = {}, exc.messages
     return render(
         request,
         "practice/decision_edit.html",
-        {"form": form, "decision": decision, "pending": list(pending.values())},
+        {
+            "form": form,
+            "decision": decision,
+            "pending": list(pending.values()),
+            "evidence_errors": evidence_errors,
+        },
     )
 
 
@@ -637,9 +652,14 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
     settings_form = forms.SettingsForm(
         request.POST if section == "settings" else None, instance=current
     )
-    target_form = forms.TargetForm(request.POST if section == "target" else None)
+    target_form = forms.TargetForm(
+        request.POST if section == "target" else None,
+        instance=ServiceTarget(organisation=organisation),
+    )
     rule_form = forms.RuleForm(
-        request.POST if section == "rule" else None, organisation_id=organisation.pk
+        request.POST if section == "rule" else None,
+        organisation_id=organisation.pk,
+        instance=RoutingRule(organisation=organisation),
     )
     cause_form = forms.RootCauseForm(request.POST if section == "cause" else None)
     if request.method == "POST":

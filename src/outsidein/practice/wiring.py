@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import time as time_module
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.urls import reverse
@@ -59,7 +62,7 @@ def _tags(organisation_id: int, ids: Sequence[int]) -> dict[int, EvidenceItem]:
     ):
         found[tag.pk] = EvidenceItem(
             label=_("Theme “%(name)s” (%(n)s items)") % {"name": tag.name, "n": tag.n},
-            url=reverse("inbox") + f"?tag={tag.name}",
+            url=reverse("inbox") + "?" + urlencode({"tag": tag.name}),
         )
     return found
 
@@ -137,8 +140,25 @@ def my_proposals(person: Person) -> Iterable[WorkItem]:
         )
 
 
+def _queue_report(organisation_id: int, start: date, end: date) -> Any:
+    # The queue and loop norms read the same report: computed once per period (the overview
+    # asks for twelve months of both).
+    key = (organisation_id, start, end)
+    fresh = time_module.monotonic() - _last_report.get("at", 0.0) < 5.0
+    if _last_report.get("key") != key or not fresh:
+        _last_report.update(
+            key=key,
+            at=time_module.monotonic(),
+            value=reports.queue_report(organisation_id, start, end, with_backlog=False),
+        )
+    return _last_report["value"]
+
+
+_last_report: dict[str, Any] = {}
+
+
 def _queue_measure(organisation_id: int, start: date, end: date) -> Measure:
-    queue, _loop, rows = reports.queue_report(organisation_id, start, end)
+    queue, _loop, rows = _queue_report(organisation_id, start, end)
     note = ""
     if queue.first_response_median_h is not None:
         note = _("median first response %(h)s h") % {"h": f"{queue.first_response_median_h:.0f}"}
@@ -155,7 +175,7 @@ def _queue_measure(organisation_id: int, start: date, end: date) -> Measure:
 
 
 def _loop_measure(organisation_id: int, start: date, end: date) -> Measure:
-    _queue, loop, rows = reports.queue_report(organisation_id, start, end)
+    _queue, loop, rows = _queue_report(organisation_id, start, end)
     note = ""
     if loop.close_median_h is not None:
         note = _("median %(h)s h to close") % {"h": f"{loop.close_median_h:.0f}"}

@@ -5,6 +5,7 @@ transaction), so dashboards always equal a recomputation from the raw feedback."
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,8 @@ from outsidein.voice.models import (
     Tag,
 )
 
+logger = logging.getLogger(__name__)
+
 SCORE_FIELDS = ("nps", "csat", "ces", "rating")
 
 # Called inside the transaction when a piece of feedback arrives complete (or is completed), so
@@ -47,8 +50,14 @@ def register_feedback_listener(listener: FeedbackListener) -> None:
 
 
 def _feedback_arrived(feedback: Feedback) -> None:
+    # Each listener in its own savepoint: a failure there is logged and never costs the
+    # customer their answer.
     for listener in _feedback_listeners:
-        listener(feedback)
+        try:
+            with transaction.atomic():
+                listener(feedback)
+        except Exception:
+            logger.exception("Feedback listener %s failed for feedback %s", listener, feedback.pk)
 
 
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}

@@ -125,7 +125,6 @@ class Migration(migrations.Migration):
                 ('follow_up_nps_max', models.PositiveSmallIntegerField(blank=True, default=6, help_text='Detractors: 0–6 by default. Leave empty to not follow up on NPS.', null=True, verbose_name='follow up NPS scores up to')),
                 ('follow_up_csat_max', models.PositiveSmallIntegerField(blank=True, default=2, null=True, verbose_name='follow up CSAT scores up to')),
                 ('follow_up_ces_min', models.PositiveSmallIntegerField(blank=True, default=6, null=True, verbose_name='follow up CES scores from')),
-                ('follow_up_complaints', models.BooleanField(default=True, verbose_name='follow up every complaint')),
                 ('follow_up_hours', models.PositiveSmallIntegerField(default=48, verbose_name='hours to contact an unhappy customer')),
                 ('ask_customer_if_solved', models.BooleanField(default=True, verbose_name='ask the customer afterwards whether it is solved')),
                 ('contacts_per_month', models.PositiveSmallIntegerField(default=1, verbose_name='customer contacts per employee per month')),
