@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "outsidein.mystery",
     "outsidein.centricity",
     "outsidein.strategy",
+    "outsidein.text",
     "outsidein.api",
     "outsidein.web",
 ]

@@ -167,6 +167,7 @@ def _register_routers() -> None:
     from outsidein.mystery.api import router as mystery_router
     from outsidein.practice.api import router as practice_router
     from outsidein.strategy.api import router as strategy_router
+    from outsidein.text.api import router as text_router
     from outsidein.voice.api import router as voice_router
 
     api.add_router("/", core_router)
@@ -178,6 +179,7 @@ def _register_routers() -> None:
     api.add_router("/", mystery_router)
     api.add_router("/", centricity_router)
     api.add_router("/", strategy_router)
+    api.add_router("/", text_router)
 
 
 _register_routers()

@@ -1,0 +1,5 @@
+"""API endpoints of the text app."""
+
+from ninja import Router
+
+router = Router()
