@@ -1,3 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from outsidein.centricity import views
+
+urlpatterns = [
+    path("mirror/", views.gap, name="mirror-gap"),
+    path("mirror/reliability/", views.reliability, name="mirror-reliability"),
+    path("mirror/answer/", views.answer_list, name="mirror-answer-list"),
+    path("mirror/answer/<int:wave_id>/", views.answer, name="mirror-answer"),
+    path("mirror/waves/", views.wave_list, name="mirror-waves"),
+    path("mirror/waves/<int:wave_id>/", views.wave_detail, name="mirror-wave"),
+    path(
+        "mirror/waves/<int:wave_id>/<str:action>/",
+        views.wave_action,
+        name="mirror-wave-action",
+    ),
+    path("mirror/statements/", views.item_list, name="mirror-items"),
+    path("mirror/statements/new/", views.item_edit, name="mirror-item-create"),
+    path("mirror/statements/<int:item_id>/", views.item_edit, name="mirror-item-edit"),
+    path(
+        "mirror/statements/<int:item_id>/<str:action>/",
+        views.item_action,
+        name="mirror-item-action",
+    ),
+    path("mirror/teams/", views.served, name="mirror-served"),
+]

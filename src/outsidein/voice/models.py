@@ -110,6 +110,7 @@ class QuestionKind(models.TextChoices):
     CSAT = "csat", _("Satisfaction (CSAT, 1–5)")
     CES = "ces", _("Customer effort (CES, 1–7)")
     RATING = "rating", _("Rating (1–5 stars)")
+    AGREE = "agree", _("Agreement (1–7, strongly disagree to strongly agree)")
     SINGLE = "single", _("Single choice")
     MULTIPLE = "multiple", _("Multiple choice")
     TEXT = "text", _("Open text")
@@ -120,6 +121,7 @@ SCALES: dict[str, tuple[int, int]] = {
     QuestionKind.CSAT: (1, 5),
     QuestionKind.CES: (1, 7),
     QuestionKind.RATING: (1, 5),
+    QuestionKind.AGREE: (1, 7),
 }
 
 

@@ -1,0 +1,178 @@
+"""The mirror survey: the same statements answered by employees (anonymously) and by customers
+(through a voice survey), in rounds called waves.
+
+Anonymity is built into the tables: an ``EmployeeResponse`` has no person, no timestamp of its
+own (it carries the wave's opening time) and a random id; that someone answered is kept apart in
+``Participation`` as a keyed hash of person and wave, with no answers and no time. Neither table
+lets anyone trace answers back to a person.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outsidein.centricity.bank import DIMENSIONS, SUPERIOR
+from outsidein.core.models import Organisation, Segment, Team, TenantModel
+from outsidein.voice.models import Survey
+
+DIMENSION_CHOICES = [(d.key, d.label) for d in DIMENSIONS] + [("", _("Headline question"))]
+
+
+class MirrorItem(TenantModel):
+    """One statement, written for employees and for customers. Built-in items come from
+    ``bank.py`` (``custom`` False: they can be reworded and hidden, not deleted); an
+    organisation's own items are ``custom``. In customer texts ``{org}`` is the name."""
+
+    key = models.SlugField(_("key"), max_length=40)
+    dimension = models.CharField(
+        _("dimension"), max_length=20, choices=DIMENSION_CHOICES, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    employee_nl = models.CharField(_("employee statement (Dutch)"), max_length=300)
+    employee_en = models.CharField(_("employee statement (English)"), max_length=300)
+    customer_nl = models.CharField(_("customer statement (Dutch)"), max_length=300)
+    customer_en = models.CharField(_("customer statement (English)"), max_length=300)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    custom = models.BooleanField(_("added by the organisation"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("mirror statement")
+        verbose_name_plural = _("mirror statements")
+        ordering = ["dimension", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key"], name="mirroritem_unique_key_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.employee_en or self.employee_nl
+
+    @property
+    def is_headline(self) -> bool:
+        return self.key == SUPERIOR
+
+    def employee_text(self, language: str) -> str:
+        return (self.employee_en if language == "en" else self.employee_nl) or self.employee_nl
+
+    def customer_text(self, language: str, organisation_name: str) -> str:
+        text = (self.customer_en if language == "en" else self.customer_nl) or self.customer_nl
+        return text.replace("{org}", organisation_name)
+
+    def clean(self) -> None:
+        if self.is_headline and self.dimension:
+            raise ValidationError({"dimension": _("The headline question has no dimension.")})
+        if not self.is_headline and not self.dimension:
+            raise ValidationError({"dimension": _("Choose a dimension.")})
+        self.check_unique_in_organisation("key", _("There is already a statement with this key."))
+
+
+class WaveStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Wave(TenantModel):
+    """A round of the mirror survey. Opening it freezes the statements (``items``), gives
+    employees their page and creates the customers' voice survey with the same statements."""
+
+    name = models.CharField(_("name"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaveStatus.choices, default=WaveStatus.DRAFT
+    )
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    # The statements as asked: [{"key", "dimension", "employee_nl", ..., "customer_en"}].
+    items = models.JSONField(default=list, blank=True, editable=False)
+    survey = models.OneToOneField(
+        Survey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mirror_wave",
+        verbose_name=_("customer survey"),
+    )
+
+    class Meta:
+        verbose_name = _("mirror survey wave")
+        verbose_name_plural = _("mirror survey waves")
+        ordering = ["-opens_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("A wave closes after it opens.")})
+
+    def is_accepting(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        if self.status != WaveStatus.OPEN:
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+    @property
+    def started_at(self) -> Any:
+        return self.opens_at or self.created_at
+
+
+class EmployeeResponse(models.Model):
+    """One employee's answers to one wave, without anything that names them: a random id, the
+    team they were in (for team results of five or more), the answers by item key (1–7)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="employee_responses")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answers = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("anonymous employee response")
+        verbose_name_plural = _("anonymous employee responses")
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class Participation(models.Model):
+    """That someone answered a wave (to prevent answering twice): only a keyed hash of person and
+    wave, no answers, no time, no link to the response."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="participations")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "digest"], name="participation_once_per_wave")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class ServedSegment(TenantModel):
+    """A team serves the customers of a segment: its employees' answers are compared with the
+    answers of customers in the segments it serves."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("segment served by a team")
+        verbose_name_plural = _("segments served by teams")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "segment"], name="servedsegment_unique")
+        ]
