@@ -6,3 +6,12 @@ class StrategyConfig(AppConfig):
     name = "outsidein.strategy"
     label = "strategy"
     verbose_name = _("Strategy")
+
+    def ready(self) -> None:
+        from outsidein.core.panels import register_customer_panel
+        from outsidein.strategy import jobs  # noqa: F401  (registers the re-evaluation job)
+        from outsidein.strategy.permissions import register_strategy_policies
+        from outsidein.strategy.views import customer_segment_panel
+
+        register_strategy_policies()
+        register_customer_panel(customer_segment_panel)
