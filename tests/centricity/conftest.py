@@ -58,7 +58,7 @@ def add_customers(
 
 
 def uniform(keys: list[str], value: int, **extra: Any) -> dict[str, int]:
-    return {key: value for key in keys} | extra
+    return dict.fromkeys(keys, value) | extra
 
 
 def dimension_keys(wave: Wave, dimension: str) -> list[str]:

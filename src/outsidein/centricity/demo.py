@@ -9,8 +9,8 @@ The story the gap page tells:
 
 * employees are rosier than customers in every dimension, most in responsiveness and keeping
   promises (the front line believes it answers fast and keeps its word; customers disagree);
-* about three in four employees say Polderstroom delivers a better experience than others; about
-  one in eight customers agree (Bain's delivery gap, in Dutch);
+* two to three in four employees say Polderstroom delivers a better experience than others;
+  fewer than one in ten customers agree (Bain's delivery gap, in Dutch);
 * in the wave during the billing trouble (see ``voice.demo.billing_go_live``) customers mark
   responsiveness and promises down sharply; the latest wave, still open, recovers a little;
 * Klantenservice and Facturatie have enough answers for team results; Accountmanagement and
@@ -42,9 +42,9 @@ SERVES = {
     "marketing": ["Huishoudens", "MKB"],
     "product": ["Huishoudens"],
 }
-# Share of each team's people who answer; small teams answer too little for team results.
-TURNOUT = {"accountmanagement": 0.5, "marketing": 0.5}
-DEFAULT_TURNOUT = 0.8
+# Share of each team's people who answer; in two teams at most a few do, too few for results.
+TURNOUT = 0.8
+AT_MOST = {"accountmanagement": 4, "marketing": 3}
 
 EMPLOYEE_MEAN = {
     "knowing": 5.3,
@@ -100,8 +100,9 @@ def _answers(
     *,
     superior_centre: float,
     noisy: str = "",
+    person_sd: float = 0.75,
 ) -> dict[str, int]:
-    person = rng.gauss(0.0, 0.75)  # how positive this person is overall
+    person = rng.gauss(0.0, person_sd)  # how positive this person is overall
     out: dict[str, int] = {}
     for item in items:
         key, dimension = item["key"], item["dimension"]
@@ -141,7 +142,7 @@ def seed_centricity_demo(
         tz = timezone.get_current_timezone()
         billing_open = datetime(go_live.year, go_live.month, 20, 9, 0, tzinfo=tz)
         starts = [now - timedelta(days=330), billing_open, now - timedelta(days=9)]
-        names = ["Nulmeting", "Tijdens de facturatieproblemen", "Voorjaar"]
+        names = ["Nulmeting", "Tweede meting", "Derde meting"]
         people = list(
             Person.objects.filter(organisation=organisation, is_active=True)
             .exclude(team=None)
@@ -166,16 +167,18 @@ def seed_centricity_demo(
             wave = services.open_wave(wave, now=start)
             items = services.wave_items(wave)
             responses = []
+            answered: dict[str, int] = {}
             for person in people:
-                turnout = TURNOUT.get(person.team.slug, DEFAULT_TURNOUT)
-                if rng.random() >= turnout:
+                slug = person.team.slug
+                if rng.random() >= TURNOUT or answered.get(slug, 0) >= AT_MOST.get(slug, 999):
                     continue
+                answered[slug] = answered.get(slug, 0) + 1
                 answers = _answers(
                     rng,
                     items,
                     EMPLOYEE_MEAN,
                     EMPLOYEE_SHIFT[index],
-                    superior_centre=5.9 - (0.3 if index == 1 else 0.0),
+                    superior_centre=6.5 - (0.3 if index == 1 else 0.0),
                 )
                 responses.append(
                     EmployeeResponse(
@@ -197,6 +200,7 @@ def seed_centricity_demo(
                     CUSTOMER_SHIFT[index],
                     superior_centre=3.9 - (0.5 if index == 1 else 0.0),
                     noisy=NOISY_CUSTOMER_ITEM,
+                    person_sd=1.0,  # customers differ more among themselves than colleagues
                 )
                 moment = start + (end - start) * rng.random()
                 rows.append(
