@@ -1,0 +1,60 @@
+"""Language of a comment: nl, en or other, offline.
+
+py3langid (its model ships in the wheel) ranks 97 languages; short comments ("Prima service!")
+are often misread by character statistics alone, so the Dutch and English function and opinion
+words decide when the model is unsure."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from outsidein.text.engine import lexicon, tokens
+
+SUPPORTED = ("nl", "en")
+OTHER = "other"
+
+_COMMON = {
+    "nl": set(
+        "de het een en is was zijn niet geen van voor met op te dat die er ik je jullie we wij "
+        "ze zij mijn ons onze bij naar ook maar heel erg echt wel nog al of om dan als want "
+        "omdat hebben heb heeft had werd wordt kan kon moet zou weer nu graag bedankt dank "
+        "prima goed slecht fijn lekker snel traag".split()
+    )
+    | set(lexicon.NL),
+    "en": set(
+        "the a an and is was are were be not no of for with on to that this it i you we they "
+        "my our at from also but very really still or so then if because have has had been "
+        "can could would should will again now please thanks thank good bad great nice "
+        "slow fast".split()
+    )
+    | set(lexicon.EN),
+}
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _word_votes(words: list[str]) -> dict[str, int]:
+    return {language: sum(word in _COMMON[language] for word in words) for language in SUPPORTED}
+
+
+def detect(text: str) -> tuple[str, float]:
+    """``(language, confidence)`` for cleaned text; empty or letterless text is ``other``."""
+    words = [word for word in tokens.tokens(text) if word[:1].isalpha()]
+    if not words:
+        return OTHER, 0.0
+    best, probability = _identifier().classify(text)
+    votes = _word_votes(words)
+    if best in SUPPORTED and (probability >= 0.5 or votes[best] > 0 or len(words) > 8):
+        return best, float(probability)
+    # Unsure or another language: the word lists decide when they clearly point one way.
+    nl, en = votes["nl"], votes["en"]
+    share = max(nl, en) / len(words)
+    if max(nl, en) > 0 and nl != en and (share >= 0.4 or (len(words) <= 3 and share >= 0.3)):
+        return ("nl" if nl > en else "en"), round(0.5 + share / 2, 3)
+    return OTHER, float(probability) if best not in SUPPORTED else 0.0
