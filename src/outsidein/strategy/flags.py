@@ -1,8 +1,9 @@
 """ "Disconnected from the customer": pure functions over simple facts.
 
 - a process that serves no touchpoint;
-- a team with no touchpoint (owned, or served through one of its processes), and no customer
-  contacts and no follow-ups in the last quarter;
+- a team that owns or serves (through its processes) no touchpoint; its customer contacts and
+  follow-ups of the last quarter are given with it, and a team with neither is "fully
+  disconnected" (``Flag.severe``);
 - a touchpoint without an owning team, or without any measurement (no linked survey, feedback,
   follow-up or mystery-shop scenario).
 """
@@ -50,6 +51,11 @@ class Flag:
     name: str
     details: Mapping[str, int] = field(default_factory=dict)
 
+    @property
+    def severe(self) -> bool:
+        """A team with no touchpoint, no customer contacts and no follow-ups at all."""
+        return self.kind == TEAM_DISCONNECTED and not any(self.details.values())
+
 
 def disconnected(
     processes: Sequence[ProcessFact],
@@ -63,7 +69,7 @@ def disconnected(
     connected_teams = {t.team_id for t in touchpoints if t.team_id is not None}
     connected_teams |= {p.team_id for p in processes if p.team_id is not None and p.touchpoint_ids}
     for team in teams:
-        if team.team_id in connected_teams or team.contacts or team.follow_ups:
+        if team.team_id in connected_teams:
             continue
         flags.append(
             Flag(

@@ -663,7 +663,8 @@ def flags(request: HttpRequest) -> HttpResponse:
     titles = {
         flag_logic.PROCESS_NO_TOUCHPOINT: _("Processes that serve no touchpoint"),
         flag_logic.TEAM_DISCONNECTED: _(
-            "Teams with no touchpoint, no customer contacts and no follow-ups in the last quarter"
+            "Teams that own or serve no touchpoint (with their customer contacts and "
+            "follow-ups in the last quarter)"
         ),
         flag_logic.TOUCHPOINT_NO_OWNER: _("Touchpoints without an owning team"),
         flag_logic.TOUCHPOINT_UNMEASURED: _("Touchpoints without any measurement"),
