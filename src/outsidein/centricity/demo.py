@@ -169,7 +169,7 @@ def seed_centricity_demo(
             responses = []
             answered: dict[str, int] = {}
             for person in people:
-                slug = person.team.slug
+                slug = person.team.slug if person.team else ""
                 if rng.random() >= TURNOUT or answered.get(slug, 0) >= AT_MOST.get(slug, 999):
                     continue
                 answered[slug] = answered.get(slug, 0) + 1

@@ -552,7 +552,7 @@ class _Answers:
 def _load(organisation: Organisation, wave: Wave, team: Team | None) -> _Answers:
     employees = EmployeeResponse.objects.filter(organisation=organisation, wave=wave)
     customers = Feedback.objects.filter(
-        organisation=organisation, survey_id=wave.survey_id, is_complete=True
+        organisation=organisation, survey_id=wave.survey_id or 0, is_complete=True
     )
     no_customers = False
     if team is not None:
