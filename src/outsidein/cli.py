@@ -362,6 +362,19 @@ def cmd_remind(args: argparse.Namespace) -> None:
     print(f"{mystery.planned} mystery shops assigned, {mystery.emailed} mystery shop emails sent.")
 
 
+def cmd_text(args: argparse.Namespace) -> None:
+    needs_database = args.text_command == "train-themes" or bool(getattr(args, "org", None))
+    _setup_django()
+    if needs_database:
+        _check_database()
+    from outsidein.text.cli import TextCliError, run
+
+    try:
+        run(args, _organisation)
+    except TextCliError as exc:
+        raise CliError(str(exc)) from None
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -458,6 +471,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.set_defaults(func=cmd_remind)
+
+    from outsidein.text.cli import add_parser as add_text_parser
+
+    add_text_parser(sub, cmd_text)
 
     p = sub.add_parser("manage", help="run any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

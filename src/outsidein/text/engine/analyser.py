@@ -84,8 +84,9 @@ class Analyser:
                 results[index] = (sentiment.label_of(score), score, round(abs(score), 4))
         for language, indexes in by_language.items():
             model = self.sentiment_models[language]
-            rows = [sentiment.features(items[i].words, items[i].lemmas, items[i].rules)
-                    for i in indexes]
+            rows = [
+                sentiment.features(items[i].words, items[i].lemmas, items[i].rules) for i in indexes
+            ]
             predicted = model.predict(rows, [items[i].rules.score for i in indexes])
             for i, value in zip(indexes, predicted, strict=True):
                 results[i] = value
@@ -93,8 +94,10 @@ class Analyser:
 
     def _themes(self, items: Sequence[Prepared]) -> list[dict[str, float]]:
         if self.theme_model is None:
-            return [dict.fromkeys(sorted(item.keyword_hits), themes.KEYWORD_CONFIDENCE)
-                    for item in items]
+            return [
+                dict.fromkeys(sorted(item.keyword_hits), themes.KEYWORD_CONFIDENCE)
+                for item in items
+            ]
         rows = [themes.features(item.lemmas, item.keyword_hits) for item in items]
         return self.theme_model.predict(rows)
 
@@ -120,16 +123,26 @@ class Analyser:
             parts, owners, part_sentiment, part_themes, strict=True
         ):
             sentences[owner].append(
-                {"text": part.text[:500], "sentiment": feeling[0], "score": feeling[1],
-                 "themes": found}
+                {
+                    "text": part.text[:500],
+                    "sentiment": feeling[0],
+                    "score": feeling[1],
+                    "themes": found,
+                }
             )
         results = []
         for index, comment in enumerate(comments):
             label, score, confidence = comment_sentiment[index]
             found = comment_themes[index]
             if not sentences[index] and comment.words:
-                sentences[index] = [{"text": comment.text[:500], "sentiment": label,
-                                     "score": score, "themes": found}]
+                sentences[index] = [
+                    {
+                        "text": comment.text[:500],
+                        "sentiment": label,
+                        "score": score,
+                        "themes": found,
+                    }
+                ]
             # A theme a sentence speaks of is a theme of the comment.
             for sentence in sentences[index]:
                 for name, value in sentence["themes"].items():

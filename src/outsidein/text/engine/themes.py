@@ -61,8 +61,7 @@ class KeywordMatcher:
             size = len(phrase)
             for sequence in (lemmas, words):
                 if any(
-                    tuple(sequence[i : i + size]) == phrase
-                    for i in range(len(sequence) - size + 1)
+                    tuple(sequence[i : i + size]) == phrase for i in range(len(sequence) - size + 1)
                 ):
                     found.add(name)
                     break

@@ -1,0 +1,134 @@
+"""``outsidein text analyse`` and ``outsidein text train-themes``: the work behind the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+csv.field_size_limit(10_000_000)
+
+
+class TextCliError(Exception):
+    """A problem the user can fix (a missing file or column)."""
+
+
+def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    if not path.is_file():
+        raise TextCliError(f"There is no file {path}.")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    sample = text[:5000]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
+
+
+def analyse_file(
+    path: Path, *, text_column: str, organisation_id: int | None, out: Path | None
+) -> int:
+    """Write the rows back with ``language, sentiment, sentiment_score, themes`` added."""
+    from outsidein.text.engine.analyser import Analyser
+
+    columns, rows = _read(path)
+    if text_column not in columns:
+        raise TextCliError(
+            f"{path.name} has no column {text_column!r}; its columns are: {', '.join(columns)}."
+        )
+    if organisation_id is None:
+        analyser = Analyser.builtin()
+    else:
+        from outsidein.text.services import analyser_for
+
+        analyser = analyser_for(organisation_id)
+    added = ["language", "sentiment", "sentiment_score", "themes"]
+    handle = open(out, "w", newline="", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+    try:
+        writer = csv.DictWriter(handle, fieldnames=columns + [c for c in added if c not in columns])
+        writer.writeheader()
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            for row, result in zip(
+                chunk, analyser.analyse([row.get(text_column) or "" for row in chunk]), strict=True
+            ):
+                row.update(
+                    language=result.language,
+                    sentiment=result.sentiment,
+                    sentiment_score=f"{result.score:.3f}",
+                    themes="|".join(result.themes),
+                )
+                writer.writerow(row)
+    finally:
+        if out:
+            handle.close()
+    return len(rows)
+
+
+def train_themes_file(path: Path, organisation: Any) -> dict[str, Any]:
+    from outsidein.text import services
+
+    columns, rows = _read(path)
+    missing = [name for name in ("text", "themes") if name not in columns]
+    if missing:
+        raise TextCliError(
+            f"{path.name} needs the columns text and themes; missing: {', '.join(missing)}."
+        )
+    added = services.add_theme_examples(
+        organisation,
+        [((row.get("text") or ""), (row.get("themes") or "").split("|")) for row in rows],
+    )
+    trained = services.train_theme_model(organisation)
+    return {**added, **trained}
+
+
+def run(args: Any, organisation_lookup: Any) -> None:
+    path = Path(args.file)
+    if args.text_command == "analyse":
+        organisation_id = organisation_lookup(args.org).pk if args.org else None
+        count = analyse_file(
+            path,
+            text_column=args.text_column,
+            organisation_id=organisation_id,
+            out=Path(args.out) if args.out else None,
+        )
+        if args.out:
+            print(f"{path.name}: {count} rows analysed, written to {args.out}")
+    else:
+        result = train_themes_file(path, organisation_lookup(args.org))
+        print(
+            f"{path.name}: {result['examples']} examples, {result['new_themes']} new themes; "
+            + (
+                f"model trained (micro-F1 on held-out examples: {result.get('micro_f1', '–')})"
+                if result.get("trained")
+                else "too few examples to train a model yet"
+            )
+        )
+
+
+def add_parser(sub: Any, handler: Any) -> None:
+    p = sub.add_parser("text", help="text analytics: language, sentiment and themes of comments")
+    text_sub = p.add_subparsers(dest="text_command", metavar="TEXT_COMMAND", required=True)
+    q = text_sub.add_parser(
+        "analyse", help="add language, sentiment, sentiment_score and themes to a CSV file"
+    )
+    q.add_argument("file", help="the CSV file")
+    q.add_argument("--text-column", required=True, help="the column with the comments")
+    q.add_argument("--org", help="organisation short name: use its themes and trained models")
+    q.add_argument("--out", help="write here (default: standard output)")
+    q.set_defaults(func=handler)
+    q = text_sub.add_parser(
+        "train-themes", help="learn themes from a CSV with columns text and themes (|-joined)"
+    )
+    q.add_argument("file", help="the CSV file")
+    q.add_argument("--org", required=True, help="organisation short name (slug)")
+    q.set_defaults(func=handler)

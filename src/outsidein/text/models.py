@@ -1,0 +1,168 @@
+"""Text analytics records: the analysis of each piece of feedback, the organisation's themes,
+the labelled examples the models learn from, and the trained models themselves."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outsidein.core.models import Team, TenantModel
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
+
+
+class TextLanguage(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
+    OTHER = "other", _("Other language")
+
+
+class ThemeStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class Theme(TenantModel):
+    """One theme of the organisation's taxonomy: keywords and phrases (one per line, Dutch and
+    English; matched on lemmas) and the team that owns it (told when it grows)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    keywords = models.TextField(
+        _("keywords"), blank=True, help_text=_("One word or phrase per line, Dutch or English.")
+    )
+    owner_team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner team"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ThemeStatus.choices, default=ThemeStatus.ACCEPTED
+    )
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="text_theme_unique_name_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [
+            line.strip() for line in self.keywords.replace(",", "\n").splitlines() if line.strip()
+        ]
+
+    def clean(self) -> None:
+        self.name = (self.name or "").strip()
+        if not self.name:
+            raise ValidationError({"name": _("A theme needs a name.")})
+        self.check_unique_in_organisation(
+            "name", _("There is already a theme with this name."), name=self.name
+        )
+
+
+class FeedbackAnalysis(TenantModel):
+    """What the text of one piece of feedback says: its language, sentiment (−1..1) and themes
+    (name → confidence), per sentence too. Corrected parts are kept on re-analysis."""
+
+    feedback = models.OneToOneField(
+        "voice.Feedback", on_delete=models.CASCADE, related_name="analysis"
+    )
+    language = models.CharField(_("language"), max_length=5, choices=TextLanguage.choices)
+    language_confidence = models.FloatField(default=0.0)
+    sentiment = models.CharField(_("sentiment"), max_length=8, choices=Sentiment.choices)
+    score = models.FloatField(_("sentiment score"), default=0.0)
+    confidence = models.FloatField(default=0.0)
+    themes = models.JSONField(_("themes"), default=dict, blank=True)
+    sentences = models.JSONField(default=list, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    sentiment_corrected = models.BooleanField(default=False)
+    themes_corrected = models.BooleanField(default=False)
+    analysed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("text analysis")
+        verbose_name_plural = _("text analyses")
+        indexes = [
+            models.Index(fields=["organisation", "sentiment"], name="text_analysis_sentiment"),
+            models.Index(fields=["organisation", "language"], name="text_analysis_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.sentiment}"
+
+
+class ExampleSource(models.TextChoices):
+    CORRECTION = "correction", _("Correction in the inbox")
+    UPLOAD = "upload", _("Uploaded file")
+
+
+class TrainingExample(TenantModel):
+    """A strong label: a person corrected or tagged a text (in the inbox or in a file)."""
+
+    feedback = models.ForeignKey(
+        "voice.Feedback", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField()
+    language = models.CharField(max_length=5, choices=TextLanguage.choices, blank=True)
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
+    themes = models.JSONField(default=list, blank=True)
+    has_themes = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=ExampleSource.choices)
+
+    class Meta:
+        verbose_name = _("training example")
+        verbose_name_plural = _("training examples")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "feedback"],
+                condition=models.Q(feedback__isnull=False),
+                name="text_example_one_per_feedback",
+            )
+        ]
+
+
+class ModelKind(models.TextChoices):
+    SENTIMENT = "sentiment", _("Sentiment")
+    THEMES = "themes", _("Themes")
+
+
+class TextModel(TenantModel):
+    """A trained model of the organisation: weights as numpy arrays (no pickle) and the
+    accuracy measured on examples it did not learn from."""
+
+    kind = models.CharField(max_length=10, choices=ModelKind.choices)
+    language = models.CharField(max_length=5, blank=True)
+    weights = models.BinaryField()
+    thresholds = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    examples = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("text model")
+        verbose_name_plural = _("text models")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "language"], name="text_model_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.language} v{self.version}"

@@ -1,0 +1,599 @@
+"""The text analytics operations: analysing feedback, corrections, the taxonomy, training the
+organisation's models and the figures the pages show. Plain functions with explicit arguments."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outsidein.analytics import stats
+from outsidein.core.models import Organisation, Team
+from outsidein.text.engine import training
+from outsidein.text.engine.analyser import ENGINE_VERSION, Analyser
+from outsidein.text.engine.linear import LinearModel
+from outsidein.text.engine.sentiment import SentimentModel
+from outsidein.text.engine.themes import ThemeModel, ThemeSpec
+from outsidein.text.models import (
+    ExampleSource,
+    FeedbackAnalysis,
+    ModelKind,
+    Sentiment,
+    TextModel,
+    Theme,
+    ThemeStatus,
+    TrainingExample,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+MIN_TRAINING = 20  # examples per language (sentiment) or in all (themes)
+Reporter = Callable[[int, str], None]
+
+# ----------------------------------------------------------------------------- the analyser
+
+_ANALYSERS: dict[int, tuple[tuple[Any, ...], Analyser]] = {}
+
+
+def _signature(organisation_id: int) -> tuple[Any, ...]:
+    models = tuple(
+        TextModel.objects.filter(organisation_id=organisation_id)
+        .order_by("kind", "language")
+        .values_list("kind", "language", "version")
+    )
+    themes = Theme.objects.filter(organisation_id=organisation_id).aggregate(last=Max("updated_at"))
+    count = Theme.objects.filter(organisation_id=organisation_id).count()
+    return models, themes["last"], count
+
+
+def analyser_for(organisation_id: int) -> Analyser:
+    """The organisation's analyser: its taxonomy keywords and trained models (cached until a
+    model or theme changes)."""
+    signature = _signature(organisation_id)
+    cached = _ANALYSERS.get(organisation_id)
+    if cached and cached[0] == signature:
+        return cached[1]
+    specs = [
+        ThemeSpec(theme.name, tuple(theme.keyword_list))
+        for theme in Theme.objects.filter(
+            organisation_id=organisation_id, status=ThemeStatus.ACCEPTED
+        )
+    ]
+    analyser = Analyser.builtin(specs)
+    versions = [ENGINE_VERSION]
+    for stored in TextModel.objects.filter(organisation_id=organisation_id):
+        model = LinearModel.from_bytes(stored.weights)
+        if stored.kind == ModelKind.SENTIMENT:
+            analyser.sentiment_models[stored.language] = SentimentModel(model)
+        else:
+            accepted = {spec.name for spec in specs}
+            thresholds = {k: v for k, v in stored.thresholds.items() if k in accepted}
+            thresholds.update({name: 2.0 for name in model.classes if name not in accepted})
+            analyser.theme_model = ThemeModel(model, thresholds)
+        versions.append(f"{stored.kind[0]}{stored.language}{stored.version}")
+    analyser.version = "-".join(versions)
+    _ANALYSERS[organisation_id] = (signature, analyser)
+    return analyser
+
+
+# ----------------------------------------------------------------------------- analysing
+
+
+def analyse_feedback(
+    organisation_id: int,
+    feedback_ids: Sequence[int] | None = None,
+    *,
+    report: Reporter | None = None,
+) -> int:
+    """Analyse the comments of the given feedback (all of the organisation's when None) and
+    store the results; corrected sentiment or themes are kept. Returns how many were stored."""
+    from outsidein.voice.models import Feedback
+
+    analyser = analyser_for(organisation_id)
+    rows = Feedback.objects.filter(organisation_id=organisation_id).exclude(comment="", subject="")
+    if feedback_ids is not None:
+        rows = rows.filter(pk__in=list(feedback_ids))
+    ids = list(rows.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        items = list(Feedback.objects.filter(pk__in=chunk).values_list("pk", "subject", "comment"))
+        results = analyser.analyse(
+            [f"{subject}. {comment}" if subject else comment for _pk, subject, comment in items]
+        )
+        with transaction.atomic():
+            existing = {
+                a.feedback_id: a for a in FeedbackAnalysis.objects.filter(feedback_id__in=chunk)
+            }
+            create, update = [], []
+            now = timezone.now()
+            for (pk, _subject, _comment), result in zip(items, results, strict=True):
+                analysis = existing.get(pk) or FeedbackAnalysis(
+                    organisation_id=organisation_id, feedback_id=pk
+                )
+                analysis.language = result.language
+                analysis.language_confidence = result.language_confidence
+                if not analysis.sentiment_corrected:
+                    analysis.sentiment = result.sentiment
+                    analysis.score = result.score
+                    analysis.confidence = result.confidence
+                if not analysis.themes_corrected:
+                    analysis.themes = result.themes
+                analysis.sentences = result.sentences
+                analysis.model_version = analyser.version[:40]
+                analysis.analysed_at = now
+                (update if analysis.pk else create).append(analysis)
+            FeedbackAnalysis.objects.bulk_create(create, batch_size=BATCH)
+            FeedbackAnalysis.objects.bulk_update(
+                update,
+                [
+                    "language",
+                    "language_confidence",
+                    "sentiment",
+                    "score",
+                    "confidence",
+                    "themes",
+                    "sentences",
+                    "model_version",
+                    "analysed_at",
+                    "updated_at",
+                ],
+                batch_size=BATCH,
+            )
+        done += len(items)
+        if report:
+            report(int(100 * done / max(1, len(ids))), _("%(n)s comments analysed") % {"n": done})
+    return done
+
+
+def enqueue_analysis(feedback: Any) -> None:
+    """The feedback listener: analyse new feedback in the background, after commit."""
+    if not (feedback.comment or feedback.subject):
+        return
+    from outsidein.text.tasks import analyse_feedback_task
+
+    organisation_id, pk = feedback.organisation_id, feedback.pk
+    transaction.on_commit(
+        lambda: analyse_feedback_task.enqueue(organisation_id=organisation_id, feedback_ids=[pk])
+    )
+
+
+def start_reanalysis(organisation: Organisation, person: Any) -> Any:
+    from outsidein.jobs.services import start_job
+
+    return start_job(
+        organisation,
+        kind="text.reanalyse",
+        title=_("Analyse all comments again"),
+        created_by=person,
+    )
+
+
+# ----------------------------------------------------------------------------- corrections
+
+
+@transaction.atomic
+def correct_analysis(
+    analysis: FeedbackAnalysis,
+    *,
+    sentiment: str | None = None,
+    themes: Iterable[str] | None = None,
+) -> FeedbackAnalysis:
+    """A person's correction: kept on re-analysis and learnt from as a strong label."""
+    names: list[str] | None = None
+    if sentiment is not None and sentiment not in Sentiment.values:
+        raise ValidationError({"sentiment": _("Choose negative, neutral or positive.")})
+    if themes is not None:
+        known = set(
+            Theme.objects.filter(organisation_id=analysis.organisation_id).values_list(
+                "name", flat=True
+            )
+        )
+        names = sorted({name for name in themes if name})
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValidationError(
+                {"themes": _("Unknown theme: %(name)s.") % {"name": ", ".join(unknown)}}
+            )
+    if sentiment is not None:
+        analysis.sentiment = sentiment
+        analysis.score = {"negative": -0.6, "neutral": 0.0, "positive": 0.6}[sentiment]
+        analysis.confidence = 1.0
+        analysis.sentiment_corrected = True
+    if names is not None:
+        analysis.themes = dict.fromkeys(names, 1.0)
+        analysis.themes_corrected = True
+    analysis.save()
+    feedback = analysis.feedback
+    example, _created = TrainingExample.objects.get_or_create(
+        organisation_id=analysis.organisation_id,
+        feedback=feedback,
+        defaults={"text": "", "source": ExampleSource.CORRECTION},
+    )
+    example.text = (
+        f"{feedback.subject}. {feedback.comment}" if feedback.subject else feedback.comment
+    )
+    example.language = analysis.language
+    if analysis.sentiment_corrected:
+        example.sentiment = analysis.sentiment
+    if analysis.themes_corrected:
+        example.themes = sorted(analysis.themes)
+        example.has_themes = True
+    example.save()
+    return analysis
+
+
+# ----------------------------------------------------------------------------- the taxonomy
+
+
+@transaction.atomic
+def save_theme(
+    organisation: Organisation,
+    *,
+    theme: Theme | None = None,
+    name: str,
+    description: str = "",
+    keywords: str = "",
+    owner_team: Team | None = None,
+    status: str = ThemeStatus.ACCEPTED,
+) -> Theme:
+    theme = theme or Theme(organisation=organisation)
+    old_name = theme.name if theme.pk else None
+    if owner_team is not None and owner_team.organisation_id != organisation.pk:
+        raise ValidationError({"owner_team": _("Choose a team of your organisation.")})
+    theme.name = name
+    theme.description = description
+    theme.keywords = keywords
+    theme.owner_team = owner_team
+    theme.status = status
+    theme.full_clean(exclude=["organisation"])
+    theme.save()
+    if old_name and old_name != theme.name:
+        _rename_in_analyses(organisation.pk, old_name, theme.name)
+    return theme
+
+
+def _rename_in_analyses(organisation_id: int, old: str, new: str) -> None:
+    changed = []
+    for analysis in FeedbackAnalysis.objects.filter(
+        organisation_id=organisation_id, themes__has_key=old
+    ):
+        value = analysis.themes.pop(old)
+        analysis.themes[new] = max(value, analysis.themes.get(new, 0.0))
+        changed.append(analysis)
+    FeedbackAnalysis.objects.bulk_update(changed, ["themes"], batch_size=BATCH)
+    examples = []
+    for example in TrainingExample.objects.filter(organisation_id=organisation_id, has_themes=True):
+        if old in example.themes:
+            example.themes = sorted({new if name == old else name for name in example.themes})
+            examples.append(example)
+    TrainingExample.objects.bulk_update(examples, ["themes"], batch_size=BATCH)
+
+
+@transaction.atomic
+def merge_themes(target: Theme, sources: Iterable[Theme]) -> Theme:
+    """Fold themes into ``target``: their keywords, analyses and examples; then drop them."""
+    for source in sources:
+        if source.pk == target.pk or source.organisation_id != target.organisation_id:
+            continue
+        target.keywords = "\n".join(dict.fromkeys(target.keyword_list + source.keyword_list))
+        _rename_in_analyses(target.organisation_id, source.name, target.name)
+        source.delete()
+    target.save()
+    return target
+
+
+@transaction.atomic
+def delete_theme(theme: Theme) -> None:
+    changed = []
+    for analysis in FeedbackAnalysis.objects.filter(
+        organisation_id=theme.organisation_id, themes__has_key=theme.name
+    ):
+        analysis.themes.pop(theme.name, None)
+        changed.append(analysis)
+    FeedbackAnalysis.objects.bulk_update(changed, ["themes"], batch_size=BATCH)
+    theme.delete()
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def _weak_label(nps: int | None, csat: int | None, rating: int | None) -> str | None:
+    if nps is not None:
+        return "negative" if nps <= 6 else "positive" if nps >= 9 else None
+    if csat is not None:
+        return "negative" if csat <= 2 else "positive" if csat >= 4 else None
+    if rating is not None:
+        return "negative" if rating <= 2 else "positive" if rating >= 4 else None
+    return None
+
+
+def _measured(
+    trainer: Callable[[list[Any]], Any],
+    scorer: Callable[[Any, list[Any]], dict[str, float]],
+    items: list[Any],
+) -> dict[str, float]:
+    """Accuracy on a held-out fifth that the measured model never saw."""
+    held = [item for i, item in enumerate(items) if i % 5 == 0]
+    rest = [item for i, item in enumerate(items) if i % 5 != 0]
+    try:
+        return scorer(trainer(rest), held)
+    except ValueError:
+        return {}
+
+
+def sentiment_training_data(organisation_id: int) -> dict[str, list[tuple[str, str]]]:
+    """Per language, (text, label): weak labels from scores, then corrections (strong)."""
+    from outsidein.voice.models import Feedback
+
+    by_language: dict[str, list[tuple[str, str]]] = {"nl": [], "en": []}
+    corrected = set(
+        TrainingExample.objects.filter(organisation_id=organisation_id)
+        .exclude(sentiment="")
+        .values_list("feedback_id", flat=True)
+    )
+    weak = (
+        Feedback.objects.filter(organisation_id=organisation_id)
+        .exclude(comment="")
+        .filter(Q(nps__isnull=False) | Q(csat__isnull=False) | Q(rating__isnull=False))
+        .values_list("pk", "comment", "nps", "csat", "rating", "language", "analysis__language")
+    )
+    for pk, comment, nps, csat, rating, language, detected in weak.iterator():
+        label = _weak_label(nps, csat, rating)
+        language = detected or language
+        if label and pk not in corrected and language in by_language:
+            by_language[language].append((comment, label))
+    for text, language, label in (
+        TrainingExample.objects.filter(organisation_id=organisation_id)
+        .exclude(sentiment="")
+        .values_list("text", "language", "sentiment")
+    ):
+        if language in by_language:
+            # A person's word counts three times a score's.
+            by_language[language].extend([(text, label)] * 3)
+    return by_language
+
+
+def train_sentiment_models(organisation: Organisation) -> dict[str, dict[str, Any]]:
+    """Train a model per language where there are enough labels; store it with its measured
+    accuracy. Returns the metrics per language (or why it was not trained)."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    outcome: dict[str, dict[str, Any]] = {}
+    for language, items in sentiment_training_data(organisation.pk).items():
+        labels = {label for _text, label in items}
+        if len(items) < MIN_TRAINING or len(labels) < 2:
+            outcome[language] = {"trained": False, "examples": len(items)}
+            continue
+
+        def trainer(part: list[tuple[str, str]], language: str = language) -> Any:
+            return training.train_sentiment(
+                [t for t, _l in part], [lb for _t, lb in part], language
+            )
+
+        def scorer(model: Any, held: list[tuple[str, str]], language: str = language) -> Any:
+            analyser = Analyser(sentiment_models={language: model})
+            guess = [a.sentiment for a in analyser.analyse([t for t, _l in held])]
+            truth = [label for _t, label in held]
+            return {
+                "accuracy": round(float(accuracy_score(truth, guess)), 3),
+                "macro_f1": round(float(f1_score(truth, guess, average="macro")), 3),
+                "tested_on": len(held),
+            }
+
+        metrics = _measured(trainer, scorer, items)
+        model = trainer(items)
+        _store(organisation, ModelKind.SENTIMENT, language, model.model, {}, metrics, len(items))
+        outcome[language] = {"trained": True, "examples": len(items), **metrics}
+    return outcome
+
+
+def _store(
+    organisation: Organisation,
+    kind: str,
+    language: str,
+    model: LinearModel,
+    thresholds: dict[str, float],
+    metrics: dict[str, Any],
+    examples: int,
+) -> TextModel:
+    stored, created = TextModel.objects.get_or_create(
+        organisation=organisation,
+        kind=kind,
+        language=language,
+        defaults={"weights": b""},
+    )
+    stored.weights = model.to_bytes()
+    stored.thresholds = thresholds
+    stored.metrics = {**metrics, "trained_at": timezone.now().isoformat()}
+    stored.examples = examples
+    if not created:
+        stored.version += 1
+    stored.save()
+    return stored
+
+
+def train_theme_model(organisation: Organisation) -> dict[str, Any]:
+    """Learn the themes from every tagged example of the organisation."""
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    items = list(
+        TrainingExample.objects.filter(organisation=organisation, has_themes=True)
+        .order_by("pk")
+        .values_list("text", "themes")
+    )
+    names = sorted({name for _text, themes in items for name in themes})
+    if len(items) < MIN_TRAINING or len(names) < 1:
+        return {"trained": False, "examples": len(items)}
+    specs = [
+        ThemeSpec(theme.name, tuple(theme.keyword_list))
+        for theme in Theme.objects.filter(organisation=organisation)
+    ]
+
+    def trainer(part: list[tuple[str, list[str]]]) -> ThemeModel:
+        return training.train_themes([t for t, _n in part], [n for _t, n in part], specs)
+
+    def scorer(model: ThemeModel, held: list[tuple[str, list[str]]]) -> dict[str, float]:
+        analyser = Analyser.builtin(specs)
+        analyser.theme_model = model
+        guess = [list(a.themes) for a in analyser.analyse([t for t, _n in held])]
+        binarizer = MultiLabelBinarizer(classes=names)
+        truth_m = binarizer.fit_transform([n for _t, n in held])
+        guess_m = binarizer.transform([[g for g in row if g in names] for row in guess])
+        return {
+            "micro_f1": round(
+                float(f1_score(truth_m, guess_m, average="micro", zero_division=0)), 3
+            ),
+            "tested_on": len(held),
+        }
+
+    metrics = _measured(trainer, scorer, items)
+    model = trainer(items)
+    _store(organisation, ModelKind.THEMES, "", model.model, model.thresholds, metrics, len(items))
+    return {"trained": True, "examples": len(items), **metrics}
+
+
+@transaction.atomic
+def add_theme_examples(
+    organisation: Organisation, rows: Iterable[tuple[str, Sequence[str]]]
+) -> dict[str, int]:
+    """Store (text, themes) rows as examples; unknown theme names join the taxonomy."""
+    known = set(Theme.objects.filter(organisation=organisation).values_list("name", flat=True))
+    added_themes, examples = 0, []
+    for text, names in rows:
+        clean_names = sorted({name.strip()[:80] for name in names if name.strip()})
+        for name in clean_names:
+            if name not in known:
+                Theme.objects.create(organisation=organisation, name=name)
+                known.add(name)
+                added_themes += 1
+        if text.strip():
+            examples.append(
+                TrainingExample(
+                    organisation=organisation,
+                    text=text,
+                    themes=clean_names,
+                    has_themes=True,
+                    source=ExampleSource.UPLOAD,
+                )
+            )
+    TrainingExample.objects.bulk_create(examples, batch_size=BATCH)
+    return {"examples": len(examples), "new_themes": added_themes}
+
+
+def suggest_to_tag(organisation_id: int, limit: int = 10) -> list[int]:
+    """Feedback whose tagging would teach the theme model most: the least certain analyses
+    (a theme confidence nearest its threshold, or no theme at all), not yet corrected."""
+    candidates = (
+        FeedbackAnalysis.objects.filter(organisation_id=organisation_id, themes_corrected=False)
+        .exclude(language="other")
+        .values_list("feedback_id", "themes")[:5000]
+    )
+    ranked = []
+    for feedback_id, found in candidates:
+        margin = min((abs(value - 0.5) for value in found.values()), default=0.3)
+        ranked.append((margin, feedback_id))
+    ranked.sort()
+    return [feedback_id for _margin, feedback_id in ranked[:limit]]
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _nps_counts(scores: Iterable[int]) -> tuple[int, int, int]:
+    counter = Counter("p" if s >= 9 else "d" if s <= 6 else "x" for s in scores)
+    return counter["p"], counter["x"], counter["d"]
+
+
+def theme_figures(
+    organisation_id: int,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    team_id: int | None = None,
+    segment_id: int | None = None,
+) -> dict[str, Any]:
+    """Per theme: volume, share, mean sentiment, % negative, NPS with and without the theme,
+    the difference with its 95% interval and the impact (difference × share), monthly trend."""
+    rows = FeedbackAnalysis.objects.filter(organisation_id=organisation_id)
+    if start:
+        rows = rows.filter(feedback__submitted_at__gte=start)
+    if end:
+        rows = rows.filter(feedback__submitted_at__lt=end)
+    if team_id:
+        rows = rows.filter(feedback__team_id=team_id)
+    if segment_id:
+        rows = rows.filter(feedback__segment_id=segment_id)
+    data = list(
+        rows.values_list("themes", "score", "sentiment", "feedback__nps", "feedback__submitted_at")
+    )
+    total = len(data)
+    names = sorted({name for found, *_rest in data for name in found})
+    themes = []
+    for name in names:
+        inside = [row for row in data if name in row[0]]
+        outside_scores = [row[3] for row in data if name not in row[0] and row[3] is not None]
+        inside_scores = [row[3] for row in inside if row[3] is not None]
+        change = stats.compare_nps(_nps_counts(outside_scores), _nps_counts(inside_scores))
+        share = len(inside) / total if total else 0.0
+        months = Counter(row[4].strftime("%Y-%m") for row in inside)
+        themes.append(
+            {
+                "name": name,
+                "volume": len(inside),
+                "share": round(share, 4),
+                "sentiment": round(float(np.mean([row[1] for row in inside])), 3),
+                "negative_share": round(
+                    sum(row[2] == "negative" for row in inside) / len(inside), 3
+                ),
+                "nps_n": len(inside_scores),
+                "nps_difference": change.difference,
+                "nps_low": change.low,
+                "nps_high": change.high,
+                "significant": change.significant,
+                "impact": round(change.difference * share, 2)
+                if change.difference is not None
+                else None,
+                "trend": sorted(months.items()),
+            }
+        )
+    themes.sort(key=lambda item: (item["impact"] is None, item["impact"] or 0, -item["volume"]))
+    return {"total": total, "themes": themes}
+
+
+def emerging_themes(
+    organisation_id: int, *, now: datetime | None = None, days: int = 30
+) -> list[dict[str, Any]]:
+    """Themes whose share grew significantly against the period before (two proportions)."""
+    now = now or timezone.now()
+    current = theme_figures(organisation_id, start=now - timedelta(days=days), end=now)
+    previous = theme_figures(
+        organisation_id, start=now - timedelta(days=2 * days), end=now - timedelta(days=days)
+    )
+    before = {item["name"]: item["volume"] for item in previous["themes"]}
+    grown = []
+    for item in current["themes"]:
+        change = (
+            stats.compare_proportions(
+                (before.get(item["name"], 0), previous["total"]),
+                (item["volume"], current["total"]),
+            )
+            if previous["total"] and current["total"]
+            else None
+        )
+        if change is not None and change.significant and (change.difference or 0) > 0:
+            grown.append(
+                {**item, "growth": change.difference, "before": before.get(item["name"], 0)}
+            )
+    return grown
