@@ -41,6 +41,7 @@ class DemoReport:
 
 
 def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
+    from outsidein.centricity.demo import seed_centricity_demo
     from outsidein.core.models import Organisation
     from outsidein.ideas.demo import seed_ideas_demo
     from outsidein.mystery.demo import seed_mystery_demo
@@ -51,6 +52,11 @@ def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
     voice = seed_voice_demo(organisation, seed=seed, now=now)
     practice: dict[str, int] = {}
-    for seed_part in (seed_practice_demo, seed_ideas_demo, seed_mystery_demo):
+    for seed_part in (
+        seed_practice_demo,
+        seed_ideas_demo,
+        seed_mystery_demo,
+        seed_centricity_demo,
+    ):
         practice.update(seed_part(organisation, seed=seed, now=now))
     return DemoReport(core=core, voice=voice, practice=practice)

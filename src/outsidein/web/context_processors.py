@@ -15,13 +15,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         ("home", _("Overview"), reverse("home")),
         ("work", _("My work"), reverse("my-work")),
-        ("practices", _("Practices"), reverse("practices")),
         ("dashboard", _("Dashboard"), reverse("dashboard")),
         ("inbox", _("Feedback"), reverse("inbox")),
         ("surveys", _("Surveys"), reverse("survey-list")),
+        ("practices", _("Practices"), reverse("practices")),
+        ("mirror", _("Delivery gap"), reverse("mirror-gap")),
         ("customers", _("Customers"), reverse("customer-list")),
         ("teams", _("Teams & people"), reverse("team-list")),
-        ("jobs", _("Jobs"), reverse("job-list")),
     ]
     # Pages that belong to a section without living under its URL.
     also = {"practices": ("/queue/", "/contacts/", "/decisions/", "/innovation/", "/mystery/")}
