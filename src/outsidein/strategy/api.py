@@ -171,38 +171,6 @@ class JobStarted(Schema):
     job_id: int
 
 
-@router.get("/strategy/segment-rules", response=list[RuleOut])
-@paginate(Pagination)
-def list_rules(request: HttpRequest) -> Any:
-    return scoped(caller(request), SegmentRule)
-
-
-@router.get("/strategy/segment-rules/{rule_id}", response=RuleOut)
-def get_rule(request: HttpRequest, rule_id: int) -> Any:
-    return get_scoped_or_404(caller(request), SegmentRule, rule_id)
-
-
-@router.post("/strategy/segment-rules", response={201: RuleOut})
-def create_rule(request: HttpRequest, payload: RuleIn) -> Any:
-    person = caller(request)
-    require(person, Action.CREATE, SegmentRule)
-    data = _resolve(person, payload.model_dump(), segment=Segment)
-    return Status(201, services.create_rule(person.organisation, **data))
-
-
-@router.patch("/strategy/segment-rules/{rule_id}", response=RuleOut)
-def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch) -> Any:
-    person = caller(request)
-    rule = get_scoped_or_404(person, SegmentRule, rule_id)
-    require(person, Action.CHANGE, rule)
-    return services.update_rule(rule, **_resolve(person, payload.changes(), segment=Segment))
-
-
-@router.delete("/strategy/segment-rules/{rule_id}", response={204: None})
-def delete_rule(request: HttpRequest, rule_id: int) -> Any:
-    return delete_scoped(request, SegmentRule, rule_id, services.delete_rule)
-
-
 @router.post("/strategy/segment-rules/check", response=RuleCheckOut)
 def check_rules(request: HttpRequest) -> Any:
     """What re-evaluation would do now, without changing anything: overlaps with examples."""
@@ -238,6 +206,38 @@ def run_rules(request: HttpRequest) -> Any:
         person.organisation, kind=KIND, title="Re-evaluate segment rules", created_by=person
     )
     return Status(202, {"job_id": job.pk})
+
+
+@router.get("/strategy/segment-rules", response=list[RuleOut])
+@paginate(Pagination)
+def list_rules(request: HttpRequest) -> Any:
+    return scoped(caller(request), SegmentRule)
+
+
+@router.get("/strategy/segment-rules/{rule_id}", response=RuleOut)
+def get_rule(request: HttpRequest, rule_id: int) -> Any:
+    return get_scoped_or_404(caller(request), SegmentRule, rule_id)
+
+
+@router.post("/strategy/segment-rules", response={201: RuleOut})
+def create_rule(request: HttpRequest, payload: RuleIn) -> Any:
+    person = caller(request)
+    require(person, Action.CREATE, SegmentRule)
+    data = _resolve(person, payload.model_dump(), segment=Segment)
+    return Status(201, services.create_rule(person.organisation, **data))
+
+
+@router.patch("/strategy/segment-rules/{rule_id}", response=RuleOut)
+def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch) -> Any:
+    person = caller(request)
+    rule = get_scoped_or_404(person, SegmentRule, rule_id)
+    require(person, Action.CHANGE, rule)
+    return services.update_rule(rule, **_resolve(person, payload.changes(), segment=Segment))
+
+
+@router.delete("/strategy/segment-rules/{rule_id}", response={204: None})
+def delete_rule(request: HttpRequest, rule_id: int) -> Any:
+    return delete_scoped(request, SegmentRule, rule_id, services.delete_rule)
 
 
 class OverrideIn(InputSchema):

@@ -602,7 +602,9 @@ def processes(request: HttpRequest) -> HttpResponse:
 def process_edit(request: HttpRequest, process_id: int | None = None) -> HttpResponse:
     person = _person(request)
     process = get_scoped_or_404(person, Process, process_id) if process_id else None
-    require(request, Action.CHANGE if process else Action.CREATE, process or Process)
+    may_change = can(person, Action.CHANGE if process else Action.CREATE, process or Process)
+    if process is None or request.method == "POST":
+        require(request, Action.CHANGE if process else Action.CREATE, process or Process)
     initial: dict[str, Any] = {"team": person.team_id}
     if process:
         initial = {
@@ -641,6 +643,8 @@ def process_edit(request: HttpRequest, process_id: int | None = None) -> HttpRes
         "form": form,
         "process": process,
         "decisions": process.decisions.all() if process else [],
+        "touchpoints": process.touchpoints.select_related("stage__journey") if process else [],
+        "may_change": may_change,
         "section": "processes",
     }
     return render(request, "strategy/process_edit.html", context)

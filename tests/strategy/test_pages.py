@@ -1,0 +1,126 @@
+"""The strategy pages open for every role, forms with errors re-render (status 200) naming the
+field, and another organisation's records are 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from outsidein.strategy import services
+from outsidein.strategy.models import Process, SegmentRule, Touchpoint, TouchpointLink
+from outsidein.voice import services as voice
+from tests.conftest import Tenant
+from tests.factories import CustomerFactory
+from tests.strategy.conftest import Journeyed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_strategy_page_opens_for_every_role(tenant: Tenant, journeyed: Journeyed) -> None:
+    process = services.create_process(tenant.organisation, name="Billing run")
+    need = services.create_need(
+        tenant.organisation,
+        segment=journeyed.segment,
+        name="Clear bill",
+        stance="served",
+        reason="r",
+    )
+    customer = CustomerFactory(organisation=tenant.organisation)
+    urls = [
+        reverse("strategy-segments"),
+        reverse("strategy-segment", args=[journeyed.segment.pk]),
+        reverse("strategy-compare") + "?days=90",
+        reverse("strategy-rules") + "?check=1",
+        reverse("strategy-needs"),
+        reverse("strategy-need", args=[need.pk]),
+        reverse("strategy-declined"),
+        reverse("strategy-journeys"),
+        reverse("strategy-journey", args=[journeyed.journey.pk]),
+        reverse("strategy-journey-map", args=[journeyed.journey.pk]),
+        reverse("strategy-touchpoint", args=[journeyed.touchpoint.pk]),
+        reverse("strategy-processes"),
+        reverse("strategy-process", args=[process.pk]),
+        reverse("strategy-network"),
+        reverse("strategy-flags"),
+        reverse("customer-detail", args=[customer.pk]),
+    ]
+    for person in (tenant.admin, tenant.manager, tenant.employee):
+        client = tenant.client_for(person)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (person.role, url, response.status_code)
+
+
+def test_an_invalid_rule_re_renders_with_the_line_named(
+    tenant: Tenant, journeyed: Journeyed
+) -> None:
+    client = tenant.client_for(tenant.admin)
+    response = client.post(
+        reverse("strategy-rules"),
+        {
+            "name": "Bad",
+            "segment": journeyed.segment.pk,
+            "conditions": "kind is business\nshoe is 44",
+        },
+    )
+    assert response.status_code == 200
+    assert "Line 2: unknown field “shoe”" in response.content.decode()
+    assert not SegmentRule.objects.exists()
+    good = client.post(
+        reverse("strategy-rules"),
+        {"name": "Business", "segment": journeyed.segment.pk, "conditions": "kind is business"},
+    )
+    assert good.status_code == 302
+    assert SegmentRule.objects.get().conditions == [
+        {"field": "kind", "op": "is", "value": "business"}
+    ]
+
+
+def test_employees_read_but_do_not_edit(tenant: Tenant, journeyed: Journeyed) -> None:
+    client = tenant.client_for(tenant.employee)
+    response = client.post(
+        reverse("strategy-touchpoint", args=[journeyed.touchpoint.pk]), {"section": "delete"}
+    )
+    assert response.status_code == 403
+    assert Touchpoint.objects.filter(pk=journeyed.touchpoint.pk).exists()
+    assert (
+        client.post(
+            reverse("strategy-processes").replace("processes/", "processes/new/"), {"name": "x"}
+        ).status_code
+        == 403
+    )
+
+
+def test_deleting_a_touchpoint_from_its_page_shows_the_items_unlinked(
+    tenant: Tenant, journeyed: Journeyed
+) -> None:
+    feedback = voice.record_feedback(
+        tenant.organisation, kind="complaint", channel="phone", comment="Long wait"
+    )[0]
+    client = tenant.client_for(tenant.manager)  # the manager of the owning team
+    url = reverse("strategy-touchpoint", args=[journeyed.touchpoint.pk])
+    linked = client.post(url, {"section": "link", "kind": "feedback", "ref_id": feedback.pk})
+    assert linked.status_code == 302
+    unknown = client.post(url, {"section": "link", "kind": "feedback", "ref_id": 987654321})
+    assert unknown.status_code == 200 and "There is no such item" in unknown.content.decode()
+    assert client.post(url, {"section": "delete"}).status_code == 302
+    page = client.get(reverse("strategy-journeys")).content.decode()
+    assert "Helpdesk phone" in page and f"#{feedback.pk} Long wait" in page
+    assert TouchpointLink.objects.get().touchpoint is None
+
+
+def test_foreign_records_are_404(
+    tenant: Tenant, other_tenant: Tenant, other_journeyed: Journeyed
+) -> None:
+    client = tenant.client_for(tenant.admin)
+    theirs = services.create_process(other_tenant.organisation, name="Theirs")
+    assert (
+        client.get(reverse("strategy-journey-map", args=[other_journeyed.journey.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("strategy-touchpoint", args=[other_journeyed.touchpoint.pk])).status_code
+        == 404
+    )
+    assert client.get(reverse("strategy-process", args=[theirs.pk])).status_code == 404
+    assert Process.objects.filter(organisation=tenant.organisation).count() == 0
