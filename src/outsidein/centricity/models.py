@@ -176,3 +176,67 @@ class ServedSegment(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["team", "segment"], name="servedsegment_unique")
         ]
+
+
+# --- the monthly leadership report --------------------------------------------------------------
+
+
+class ReportSubscription(TenantModel):
+    """A leader who gets the monthly report by email: on ``day`` of each month, the report of
+    the month before, in ``language`` (empty: the person's own language)."""
+
+    person = models.ForeignKey(
+        "core.Person",
+        on_delete=models.CASCADE,
+        related_name="report_subscriptions",
+        verbose_name=_("leader"),
+    )
+    day = models.PositiveSmallIntegerField(
+        _("day of the month"),
+        default=1,
+        help_text=_("The report of the month before is sent on this day (1–28)."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        blank=True,
+        choices=[("nl", _("Dutch")), ("en", _("English"))],
+        help_text=_("Empty: the leader's own language."),
+    )
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        ordering = ["day", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], name="reportsubscription_one_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(day__gte=1, day__lte=28), name="reportsubscription_day_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.day})"
+
+    def clean(self) -> None:
+        self.check_same_organisation(person=self.person)
+        if self.day is not None and not 1 <= self.day <= 28:
+            raise ValidationError({"day": _("Choose a day from 1 to 28 (every month has it).")})
+
+
+class ReportDelivery(TenantModel):
+    """That a month's report went to a person (so the daily round sends it once)."""
+
+    person = models.ForeignKey("core.Person", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))  # the first day of the month reported on
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report sent")
+        verbose_name_plural = _("reports sent")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month"], name="reportdelivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.month:%Y-%m}"
