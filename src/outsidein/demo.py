@@ -46,6 +46,7 @@ def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
     from outsidein.ideas.demo import seed_ideas_demo
     from outsidein.mystery.demo import seed_mystery_demo
     from outsidein.practice.demo import seed_practice_demo
+    from outsidein.strategy.demo import seed_strategy_demo
     from outsidein.voice.demo import seed_voice_demo
 
     core = seed_demo(seed=seed, now=now)
@@ -57,6 +58,7 @@ def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
         seed_ideas_demo,
         seed_mystery_demo,
         seed_centricity_demo,
+        seed_strategy_demo,
     ):
         practice.update(seed_part(organisation, seed=seed, now=now))
     return DemoReport(core=core, voice=voice, practice=practice)
