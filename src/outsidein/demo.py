@@ -16,7 +16,8 @@ from outsidein.core.demo import DEMO_SLUG, SeedReport, seed_demo
 class DemoReport:
     core: SeedReport
     voice: dict[str, int] = field(default_factory=dict)
-    practice: dict[str, int] = field(default_factory=dict)
+    # Each further app's counts, by app ("practice", "ideas", …), printed one line per app.
+    parts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def created(self) -> bool:
@@ -34,9 +35,10 @@ class DemoReport:
                 f"{self.voice.get('questions', 0)} questions, "
                 f"{self.voice.get('reviews', 0)} reviews in {self.voice.get('surveys', 0)} surveys"
             )
-        if self.practice:
-            parts = [f"{n} {name.replace('_', ' ')}" for name, n in self.practice.items()]
-            lines.append("practice: " + ", ".join(parts))
+        for app, counts in self.parts.items():
+            if counts:
+                figures = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+                lines.append(f"{app}: {figures}")
         return lines
 
 
@@ -52,13 +54,14 @@ def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
     core = seed_demo(seed=seed, now=now)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
     voice = seed_voice_demo(organisation, seed=seed, now=now)
-    practice: dict[str, int] = {}
-    for seed_part in (
-        seed_practice_demo,
-        seed_ideas_demo,
-        seed_mystery_demo,
-        seed_centricity_demo,
-        seed_strategy_demo,
-    ):
-        practice.update(seed_part(organisation, seed=seed, now=now))
-    return DemoReport(core=core, voice=voice, practice=practice)
+    parts = {
+        app: seed_part(organisation, seed=seed, now=now)
+        for app, seed_part in (
+            ("practice", seed_practice_demo),
+            ("ideas", seed_ideas_demo),
+            ("mystery shopping", seed_mystery_demo),
+            ("mirror survey", seed_centricity_demo),
+            ("strategy", seed_strategy_demo),
+        )
+    }
+    return DemoReport(core=core, voice=voice, parts=parts)
