@@ -121,7 +121,9 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
 
     report = seed_all(seed=args.seed)
     verb = "Created" if report.created else "Kept"
-    print(f"{verb} the demo organisation: " + "; ".join(report.lines()) + ".")
+    print(f"{verb} the demo organisation:")
+    for line in report.lines():
+        print(f"  {line}")
 
 
 def _print_demo_banner(host: str, port: int, logins: Sequence[object]) -> None:
@@ -148,7 +150,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     print("Loading the demo organisation (the first time takes a few seconds)…")
     report = seed_all()
-    print("Demo organisation ready: " + "; ".join(report.lines()) + ".")
+    print("Demo organisation ready:")
+    for line in report.lines():
+        print(f"  {line}")
     if args.no_serve:
         return
     _print_demo_banner(args.host, args.port, report.core.logins)
