@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from outsidein.text import views
+
+urlpatterns = [
+    path("themes/", views.themes_overview, name="text-themes"),
+    path("themes/new/", views.theme_create, name="text-theme-create"),
+    path("themes/reanalyse/", views.reanalyse, name="text-reanalyse"),
+    path("themes/<int:theme_id>/", views.theme_detail, name="text-theme"),
+    path("themes/<int:theme_id>/merge/", views.theme_merge, name="text-theme-merge"),
+    path("themes/<int:theme_id>/delete/", views.theme_delete, name="text-theme-delete"),
+    path("themes/<int:theme_id>/accept/", views.theme_accept, name="text-theme-accept"),
+    path("analysis/<int:analysis_id>/correct/", views.correct, name="text-correct"),
+]

@@ -14,21 +14,21 @@ from outsidein.text.engine import lexicon, tokens
 SUPPORTED = ("nl", "en")
 OTHER = "other"
 
+_NL_WORDS = (
+    "de het een en is was zijn niet geen van voor met op te dat die er ik je jullie w"
+    "e wij ze zij mijn ons onze bij naar ook maar heel erg echt wel nog al of om dan "
+    "als want omdat hebben heb heeft had werd wordt kan kon moet zou weer nu graag be"
+    "dankt dank prima goed slecht fijn lekker snel traag"
+)
+_EN_WORDS = (
+    "the a an and is was are were be not no of for with on to that this it i you we t"
+    "hey my our at from also but very really still or so then if because have has had"
+    " been can could would should will again now please thanks thank good bad great n"
+    "ice slow fast"
+)
 _COMMON = {
-    "nl": set(
-        "de het een en is was zijn niet geen van voor met op te dat die er ik je jullie we wij "
-        "ze zij mijn ons onze bij naar ook maar heel erg echt wel nog al of om dan als want "
-        "omdat hebben heb heeft had werd wordt kan kon moet zou weer nu graag bedankt dank "
-        "prima goed slecht fijn lekker snel traag".split()
-    )
-    | set(lexicon.NL),
-    "en": set(
-        "the a an and is was are were be not no of for with on to that this it i you we they "
-        "my our at from also but very really still or so then if because have has had been "
-        "can could would should will again now please thanks thank good bad great nice "
-        "slow fast".split()
-    )
-    | set(lexicon.EN),
+    "nl": set(_NL_WORDS.split(" ")) | set(lexicon.NL),
+    "en": set(_EN_WORDS.split(" ")) | set(lexicon.EN),
 }
 
 

@@ -57,7 +57,7 @@ NL = _weights(
        bedankt dank waarderen opgelost prettig smaakvol gastvrij deskundig vlot handig
        genieten genoten vakkundig hulpvaardig bereikbaar klantvriendelijk;
     1: prima oké ok redelijk voldoende degelijk betaalbaar goedkoop rustig ruim
-       geduldig oplettend snelle beter verbeterd;
+       geduldig oplettend snelle beter verbeterd kloppen;
     -1: traag langzaam duur klein laat wachten wachttijd matig gemiddeld flauw
         lawaaierig druk onduidelijk ingewikkeld koud beperkt helaas jammer probleem
         opnieuw alweer nog_steeds fout ontbreken vergeten kwijt prijzig zout;
@@ -185,7 +185,7 @@ CONTRASTS = {
 }
 
 # Single words that end a negation's reach.
-CLAUSE_ENDS = {"!", "?", "and", "en", "or", "of", "because", "omdat", "want"}
+CLAUSE_ENDS = {"!", "?", ",", ";", ":", "and", "en", "or", "of", "because", "omdat", "want"}
 
 
 def lexicon(language: str) -> dict[str, float]:

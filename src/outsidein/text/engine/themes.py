@@ -120,7 +120,7 @@ def train(
 ) -> ThemeModel:
     matrix = linear.hashed(feature_rows)
     model = linear.train_one_vs_rest(matrix, label_sets, c=c)
-    thresholds = {name: 0.5 for name in model.classes}
+    thresholds = dict.fromkeys(model.classes, 0.5)
     if tune and len(feature_rows) >= 30 * folds:
         # Out-of-fold probabilities for every training row pick each theme's threshold.
         out = np.zeros((len(feature_rows), len(model.classes)))

@@ -14,7 +14,7 @@ MAX_CHARS = 5000
 _TAG = re.compile(r"<[^>]{0,500}>")
 _SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+|(?<=[.!?])(?=[A-Z])")
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)?|[!?]", re.UNICODE)
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)?|[!?,;:]", re.UNICODE)
 LEMMA_LANGUAGES = ("nl", "en")
 
 
@@ -36,7 +36,7 @@ def sentences(text: str) -> list[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case word tokens; ``!`` and ``?`` are kept as tokens (they carry emphasis)."""
+    """Lower-case word tokens; ``!`` and ``?`` (emphasis) and ``, ; :`` (clause ends) are kept."""
     return [token.lower().replace("’", "'") for token in _TOKEN.findall(text)]
 
 
