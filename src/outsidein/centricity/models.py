@@ -240,3 +240,51 @@ class ReportDelivery(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.month:%Y-%m}"
+
+
+# --- the customer-centricity index ---------------------------------------------------------------
+
+
+class IndexSettings(TenantModel):
+    """An organisation's weights of the index's three pillars (see ``centricity.index``). The
+    weights are relative: (1, 1, 1) gives each pillar a third; a weight of 0 leaves it out."""
+
+    perception_weight = models.FloatField(_("weight of perception"), default=1.0)
+    behaviour_weight = models.FloatField(_("weight of behaviour"), default=1.0)
+    outcomes_weight = models.FloatField(_("weight of outcomes"), default=1.0)
+
+    class Meta:
+        verbose_name = _("index settings")
+        verbose_name_plural = _("index settings")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="indexsettings_one_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class IndicatorSetting(TenantModel):
+    """An organisation's own target, floor (the worst value, 0% attainment) and weight of one
+    indicator of the index, and whether it counts for the teams' rewards (with its own reward
+    target, else the index target). Indicators without a row use the defaults."""
+
+    key = models.CharField(_("indicator"), max_length=40)
+    target = models.FloatField(_("target"))
+    floor = models.FloatField(_("floor"))
+    weight = models.FloatField(_("weight"), default=1.0)
+    reward = models.BooleanField(_("counts for rewards"), default=False)
+    reward_target = models.FloatField(_("reward target"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("index indicator setting")
+        verbose_name_plural = _("index indicator settings")
+        ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key"], name="indicatorsetting_unique_key_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
