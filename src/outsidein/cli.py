@@ -364,6 +364,39 @@ def cmd_remind(args: argparse.Namespace) -> None:
     print(f"{contacts} reminders to speak with a customer this month sent.")
     mystery = run_daily(base_url=settings.BASE_URL)
     print(f"{mystery.planned} mystery shops assigned, {mystery.emailed} mystery shop emails sent.")
+    from outsidein.centricity.report import send_monthly_reports
+
+    print(f"{send_monthly_reports()} monthly reports sent to leaders.")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    _setup_django()
+    _check_database()
+    from django.utils import timezone
+
+    from outsidein.centricity import report as reports
+
+    organisation = _organisation(args.org)
+    try:
+        month = reports.parse_month(args.month)
+    except ValueError as exc:
+        raise CliError(f"--month: {exc}") from None
+    if month > timezone.localdate().replace(day=1):
+        raise CliError(f"--month {args.month} lies in the future.")
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliError(f"--out: there is no folder {out.parent}.")
+    language = args.language or organisation.language
+    report = reports.build_report(organisation, month, language)
+    if args.format == "pdf":
+        from outsidein.centricity.report_pdf import render_pdf
+
+        out.write_bytes(render_pdf(report))
+    else:
+        out.write_text(reports.render_html(report), encoding="utf-8")
+    print(f"{out}: the {args.format.upper()} report of {args.org} for {args.month} ({language}).")
 
 
 def cmd_text(args: argparse.Namespace) -> None:
@@ -377,6 +410,14 @@ def cmd_text(args: argparse.Namespace) -> None:
         run(args, _organisation)
     except TextCliError as exc:
         raise CliError(str(exc)) from None
+
+
+def cmd_index(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_database()
+    from outsidein.centricity.index_cli import run
+
+    run(args, _organisation(args.org), CliError)
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -476,9 +517,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_remind)
 
+    p = sub.add_parser("report", help="the monthly leadership report as a PDF or HTML file")
+    p.add_argument("--org", required=True, help="organisation short name (slug)")
+    p.add_argument("--month", required=True, help="the month, YYYY-MM")
+    p.add_argument("--format", choices=["pdf", "html"], default="pdf", help="default %(default)s")
+    p.add_argument("--out", required=True, help="the file to write")
+    p.add_argument("--language", choices=["nl", "en"], help="default: the organisation's language")
+    p.set_defaults(func=cmd_report)
+
     from outsidein.text.cli import add_parser as add_text_parser
 
     add_text_parser(sub, cmd_text)
+
+    from outsidein.centricity.index_cli import add_parser as add_index_parser
+
+    add_index_parser(sub, cmd_index)
 
     p = sub.add_parser("manage", help="run any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outsidein.centricity import views
+from outsidein.centricity import report_views, views
 
 urlpatterns = [
     path("mirror/", views.gap, name="mirror-gap"),
@@ -23,4 +23,12 @@ urlpatterns = [
         name="mirror-item-action",
     ),
     path("mirror/teams/", views.served, name="mirror-served"),
+    path("report/", report_views.report_page, name="report"),
+    path("report/subscriptions/", report_views.subscriptions, name="report-subscriptions"),
+    path(
+        "report/subscriptions/<int:subscription_id>/delete/",
+        report_views.subscription_delete,
+        name="report-subscription-delete",
+    ),
+    path("report/<str:month>.pdf", report_views.report_pdf, name="report-pdf"),
 ]
