@@ -244,4 +244,26 @@ def reliability(request: HttpRequest, query: Query[ReliabilityQuery]) -> Any:
     ]
 
 
+# --- the customer-centricity index ----------------------------------------------------------
+
+
+class IndexQuery(Schema):
+    quarter: str | None = Field(None, pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q3"])
+    team_id: QueryId | None = None
+
+
+@router.get("/index", response=dict[str, Any], tags=["customer-centricity index"])
+def customer_centricity_index(request: HttpRequest, query: Query[IndexQuery]) -> Any:
+    """The customer-centricity index of a quarter (default: the current one) for the
+    organisation or a team: the index (null with a statement when there is too little data),
+    its pillars and indicators (value, n, target, floor, attainment or why it is missing, the
+    link to the data), what would move it most, and per dimension of the mirror survey the
+    employees' and customers' means, the gap with its interval, n and Cronbach's alpha."""
+    from outsidein.centricity.indicators import compute_index
+
+    person = caller(request)
+    team = get_scoped_or_404(person, Team, query.team_id) if query.team_id else None
+    return compute_index(person.organisation, quarter=query.quarter, team=team).to_dict()
+
+
 __all__ = ["Status", "router"]

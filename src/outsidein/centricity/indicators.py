@@ -324,16 +324,16 @@ def save_settings(
     stored when any is wrong."""
     errors: dict[str, str] = {}
     weights: dict[str, float] = {}
+    current = settings_for(organisation)
     for pillar in PILLARS:
         name = f"{pillar}_weight"
-        value = _number(pillar_weights.get(pillar, DEFAULT_PILLAR_WEIGHTS[pillar]), name, errors)
+        value = _number(pillar_weights.get(pillar, current.pillar_weights[pillar]), name, errors)
         if value is not None:
             if value < 0 or value > 100:
                 errors[name] = _("A weight lies between 0 and 100.")
             weights[pillar] = value
     if not errors and not any(weights.values()):
         errors[f"{PERCEPTION}_weight"] = _("At least one pillar needs a weight above 0.")
-    current = settings_for(organisation)
     checked: list[Spec] = []
     for spec in current.specs:
         given = indicators.get(spec.key)

@@ -32,3 +32,16 @@ urlpatterns = [
     ),
     path("report/<str:month>.pdf", report_views.report_pdf, name="report-pdf"),
 ]
+
+from outsidein.centricity import index_views  # noqa: E402
+
+urlpatterns += [
+    path("index/", index_views.index_page, name="centricity-index"),
+    path("index/settings/", index_views.settings_page, name="index-settings"),
+    path("index/scorecards/", index_views.scorecards_page, name="index-scorecards"),
+    path(
+        "index/scorecards/export.<str:fmt>",
+        index_views.scorecards_export,
+        name="index-scorecards-export",
+    ),
+]
