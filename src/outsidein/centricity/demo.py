@@ -220,3 +220,35 @@ def seed_centricity_demo(
             if closes <= now:
                 services.close_wave(wave)
         return counts(organisation)
+
+
+# --- the customer-centricity index -----------------------------------------------------------------
+
+DEMO_REWARDS = {"contacts": None, "queue": None, "loop": None, "nps": 20.0}
+"""What Polderstroom rewards its teams on: the norms, and NPS (which the page warns about: the
+teams send some of their own surveys)."""
+
+
+def seed_index_demo(
+    organisation: Organisation, *, seed: int = 2026, now: datetime | None = None
+) -> dict[str, int]:
+    """The index settings of the demo organisation, once: the default targets and equal pillar
+    weights, and the reward indicators of the team scorecards. ``seed`` and ``now`` are taken
+    for a uniform demo interface; nothing here is random or dated."""
+    from outsidein.centricity import indicators
+    from outsidein.centricity.models import IndexSettings, IndicatorSetting
+
+    with transaction.atomic():
+        if not IndexSettings.objects.filter(organisation=organisation).exists():
+            indicators.save_settings(
+                organisation,
+                pillar_weights=dict(indicators.DEFAULT_PILLAR_WEIGHTS),
+                indicators={},
+            )
+            indicators.save_rewards(organisation, DEMO_REWARDS)
+    return {
+        "index_settings": IndexSettings.objects.filter(organisation=organisation).count(),
+        "reward_indicators": IndicatorSetting.objects.filter(
+            organisation=organisation, reward=True
+        ).count(),
+    }
