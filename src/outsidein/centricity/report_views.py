@@ -28,7 +28,6 @@ MONTHS_OFFERED = 24
 
 # Everyone reads the report; only administrators see and change who receives it. (Also called
 # from the app's wiring; registering twice is harmless.)
-reports.register_report_policies()
 
 
 def _person(request: HttpRequest) -> Person:

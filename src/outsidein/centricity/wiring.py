@@ -36,6 +36,9 @@ def register_centricity_parts() -> None:
     from outsidein.centricity.permissions import register_centricity_policies
 
     register_centricity_policies()
+    from outsidein.centricity.report import register_report_policies
+
+    register_report_policies()
     try:
         from outsidein.practice.registry import register_work_source
     except ImportError:  # pragma: no cover - the practice app is part of every install

@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("surveys", _("Surveys"), reverse("survey-list")),
         ("practices", _("Practices"), reverse("practices")),
         ("mirror", _("Delivery gap"), reverse("mirror-gap")),
+        ("report", _("Report"), reverse("report")),
         ("strategy", _("Strategy"), reverse("strategy-segments")),
         ("customers", _("Customers"), reverse("customer-list")),
         ("teams", _("Teams & people"), reverse("team-list")),
