@@ -10,13 +10,14 @@ PG_BENCH_VOICE_URL ?= postgresql://postgres@127.0.0.1:5432/outsidein_bench_voice
 # Rows for the voice benchmark (the issue's target is measured at 1,000,000).
 BENCH_ROWS ?= 1000000
 
-.PHONY: demo test test-sqlite test-postgres test-e2e lint format bench messages clean help
+.PHONY: demo test test-sqlite test-postgres test-e2e lint format bench eval-text messages clean help
 
 help:
 	@echo "make demo   - install, migrate, load the demo organisation, serve on http://127.0.0.1:8000"
 	@echo "make test   - install dev tools and run every test (SQLite, PostgreSQL, browser)"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - benchmarks; results in bench/results/"
+	@echo "make eval-text - text analytics quality (cross-validated); bench/results/text.json"
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "outsidein needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -56,6 +57,7 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/voice.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/text.py speed
 	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
 		dropdb -h 127.0.0.1 -U postgres --if-exists outsidein_bench && \
 		createdb -h 127.0.0.1 -U postgres outsidein_bench && \
@@ -65,6 +67,9 @@ bench: $(VENV)/.installed-dev
 		OUTSIDEIN_DATABASE_URL=$(PG_BENCH_VOICE_URL) $(BIN)/python bench/voice.py --rows $(BENCH_ROWS) && \
 		dropdb -h 127.0.0.1 -U postgres --if-exists outsidein_bench_voice; \
 	else echo "No PostgreSQL on 127.0.0.1:5432: PostgreSQL benchmarks skipped."; fi
+
+eval-text: $(VENV)/.installed-dev
+	$(BIN)/python bench/text.py eval
 
 messages: $(VENV)/.installed-dev
 	cd src/outsidein && ../../$(BIN)/django-admin makemessages -l nl --no-obsolete --ignore 'static/*' && ../../$(BIN)/django-admin compilemessages

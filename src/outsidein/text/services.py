@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 BATCH = 1000
 MIN_TRAINING = 20  # examples per language (sentiment) or in all (themes)
+MAX_WEAK = 4000  # the most recent scored comments per language are enough to learn from
 Reporter = Callable[[int, str], None]
 
 # ----------------------------------------------------------------------------- the analyser
@@ -72,7 +73,7 @@ def analyser_for(organisation_id: int) -> Analyser:
     analyser = Analyser.builtin(specs)
     versions = [ENGINE_VERSION]
     for stored in TextModel.objects.filter(organisation_id=organisation_id):
-        model = LinearModel.from_bytes(stored.weights)
+        model = LinearModel.from_bytes(bytes(stored.weights))
         if stored.kind == ModelKind.SENTIMENT:
             analyser.sentiment_models[stored.language] = SentimentModel(model)
         else:
@@ -115,7 +116,8 @@ def analyse_feedback(
             existing = {
                 a.feedback_id: a for a in FeedbackAnalysis.objects.filter(feedback_id__in=chunk)
             }
-            create, update = [], []
+            create: list[FeedbackAnalysis] = []
+            update: list[FeedbackAnalysis] = []
             now = timezone.now()
             for (pk, _subject, _comment), result in zip(items, results, strict=True):
                 analysis = existing.get(pk) or FeedbackAnalysis(
@@ -346,12 +348,14 @@ def sentiment_training_data(organisation_id: int) -> dict[str, list[tuple[str, s
         Feedback.objects.filter(organisation_id=organisation_id)
         .exclude(comment="")
         .filter(Q(nps__isnull=False) | Q(csat__isnull=False) | Q(rating__isnull=False))
+        .order_by("-submitted_at")
         .values_list("pk", "comment", "nps", "csat", "rating", "language", "analysis__language")
     )
     for pk, comment, nps, csat, rating, language, detected in weak.iterator():
         label = _weak_label(nps, csat, rating)
         language = detected or language
-        if label and pk not in corrected and language in by_language:
+        wanted = label is not None and pk not in corrected and language in by_language
+        if label is not None and wanted and len(by_language[language]) < MAX_WEAK:
             by_language[language].append((comment, label))
     for text, language, label in (
         TrainingExample.objects.filter(organisation_id=organisation_id)

@@ -74,7 +74,7 @@ def theme_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Theme “%(name)s” added.") % {"name": theme.name})
             return redirect("text-theme", theme.pk)
     for error in form.errors.values():
-        messages.error(request, " ".join(error))
+        messages.error(request, " ".join(str(e) for e in error))
     return redirect("text-themes")
 
 

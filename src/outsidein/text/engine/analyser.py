@@ -144,8 +144,8 @@ class Analyser:
                     }
                 ]
             # A theme a sentence speaks of is a theme of the comment.
-            for sentence in sentences[index]:
-                for name, value in sentence["themes"].items():
+            for part_result in sentences[index]:
+                for name, value in part_result["themes"].items():
                     found[name] = max(found.get(name, 0.0), value)
             results.append(
                 Analysis(

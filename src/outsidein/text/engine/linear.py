@@ -110,7 +110,8 @@ def train_one_vs_rest(
             coefs.append(np.zeros(features.shape[1]))
             biases.append(5.0 if target.all() else -5.0)
             continue
-        model = LogisticRegression(C=c, max_iter=400, class_weight="balanced")
+        # liblinear, dual: fast when there are far more features than examples.
+        model = LogisticRegression(C=c, solver="liblinear", dual=True, class_weight="balanced")
         model.fit(features, target)
         coefs.append(model.coef_[0])
         biases.append(float(model.intercept_[0]))

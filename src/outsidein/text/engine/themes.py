@@ -129,7 +129,7 @@ def train(
             train_rows = np.flatnonzero(order != fold)
             test_rows = np.flatnonzero(order == fold)
             part = linear.train_one_vs_rest(
-                matrix[train_rows], [label_sets[i] for i in train_rows], c=c
+                matrix[train_rows], [label_sets[int(i)] for i in train_rows], c=c
             )
             probabilities = part.probabilities(matrix[test_rows])
             for j, name in enumerate(part.classes):
