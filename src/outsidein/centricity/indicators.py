@@ -246,7 +246,7 @@ def _outcome_specs() -> list[Spec]:
             min_n=MINIMUM_N,
             source="voice",
             gaming=GAMING_TEXTS["ces"],
-            description=gettext_lazy("Customer effort, mean 1–7, lower is better"),
+            description=gettext_lazy("Customer effort, mean 1–7"),
         ),
     ]
 
@@ -526,7 +526,7 @@ def _mirror(
         loaded.gaps[team_id] = gaps
         url = _url("mirror-gap", wave=wave.pk, team=team_id)
         started = wave.started_at
-        note = _("wave %(wave)s") % {"wave": wave.name}
+        note = ""
         if started is not None and timezone.localdate(started) < quarter.first:
             note = _("latest wave before this quarter: %(wave)s") % {"wave": wave.name}
         no_customers = team is not None and not served.get(team.pk)
