@@ -49,6 +49,7 @@ def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
     from outsidein.mystery.demo import seed_mystery_demo
     from outsidein.practice.demo import seed_practice_demo
     from outsidein.strategy.demo import seed_strategy_demo
+    from outsidein.text.demo import seed_text_demo
     from outsidein.voice.demo import seed_voice_demo
 
     core = seed_demo(seed=seed, now=now)
@@ -62,6 +63,7 @@ def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
             ("mystery shopping", seed_mystery_demo),
             ("mirror survey", seed_centricity_demo),
             ("strategy", seed_strategy_demo),
+            ("text analytics", seed_text_demo),
         )
     }
     return DemoReport(core=core, voice=voice, parts=parts)

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("work", _("My work"), reverse("my-work")),
         ("dashboard", _("Dashboard"), reverse("dashboard")),
         ("inbox", _("Feedback"), reverse("inbox")),
+        ("themes", _("Themes"), reverse("text-themes")),
         ("surveys", _("Surveys"), reverse("survey-list")),
         ("practices", _("Practices"), reverse("practices")),
         ("mirror", _("Delivery gap"), reverse("mirror-gap")),
