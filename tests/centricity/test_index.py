@@ -227,6 +227,6 @@ def test_quarters() -> None:
         "2026-Q1",
         "2026-Q2",
     ]
-    for bad in ("2026-Q5", "2026Q1", "", "Q1-2026", "2026-Q0"):
+    for bad in ("2026-Q5", "2026Q1", "", "Q1-2026", "2026-Q0", "0000-Q1", "9999-Q4"):
         with pytest.raises(ValueError, match="2026-Q3"):
             Quarter.parse(bad)

@@ -248,7 +248,7 @@ def reliability(request: HttpRequest, query: Query[ReliabilityQuery]) -> Any:
 
 
 class IndexQuery(Schema):
-    quarter: str | None = Field(None, pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q3"])
+    quarter: str | None = Field(None, pattern=r"^(19|2[0-9])[0-9]{2}-Q[1-4]$", examples=["2026-Q3"])
     team_id: QueryId | None = None
 
 
@@ -259,11 +259,17 @@ def customer_centricity_index(request: HttpRequest, query: Query[IndexQuery]) ->
     its pillars and indicators (value, n, target, floor, attainment or why it is missing, the
     link to the data), what would move it most, and per dimension of the mirror survey the
     employees' and customers' means, the gap with its interval, n and Cronbach's alpha."""
-    from outsidein.centricity.indicators import compute_index
+    from django.core.exceptions import ValidationError
+
+    from outsidein.centricity.indicators import Quarter, compute_index
 
     person = caller(request)
     team = get_scoped_or_404(person, Team, query.team_id) if query.team_id else None
-    return compute_index(person.organisation, quarter=query.quarter, team=team).to_dict()
+    try:
+        quarter = Quarter.parse(query.quarter) if query.quarter else None
+    except ValueError as exc:
+        raise ValidationError({"quarter": str(exc)}) from None
+    return compute_index(person.organisation, quarter=quarter, team=team).to_dict()
 
 
 __all__ = ["Status", "router"]

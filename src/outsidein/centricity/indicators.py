@@ -421,7 +421,7 @@ class Quarter:
     def parse(cls, text: str) -> Quarter:
         """``YYYY-Qn`` (e.g. 2026-Q3); ValueError with a message otherwise."""
         found = _QUARTER.match((text or "").strip().upper())
-        if not found:
+        if not found or not 1900 <= int(found.group(1)) <= 2999:
             raise ValueError(
                 _("A quarter is written like 2026-Q3, not %(text)s.") % {"text": repr(text)}
             )
