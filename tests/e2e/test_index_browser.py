@@ -153,3 +153,33 @@ def test_index_on_a_phone_without_data(browsing: Any, e2e_tenant: Any) -> None:
     browsing.screenshot("index-empty-phone", page=phone)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     browsing.problems.assert_none()
+
+
+def test_the_demo_index_tells_a_story(browsing: Any, e2e_tenant: Any) -> None:
+    """The demo organisation (Polderstroom): a complete index whose weakest pillar is the
+    customers' perception, a trend over four quarters and the scorecards' warnings."""
+    import time
+
+    from playwright.sync_api import expect
+
+    from outsidein.centricity.demo import seed_index_demo
+    from outsidein.core.demo import DEMO_PASSWORD, DEMO_SLUG, DOMAIN
+    from outsidein.core.models import Organisation
+    from outsidein.demo import seed_all
+
+    seed_all()
+    seed_index_demo(Organisation.objects.get(slug=DEMO_SLUG))
+    browsing.log_in(f"cx@{DOMAIN}", DEMO_PASSWORD)
+    page = browsing.page
+    started = time.monotonic()
+    page.goto(browsing.url("/index/"))
+    expect(page.locator("[data-testid=index-value] .index-headline")).to_be_visible()
+    assert time.monotonic() - started < 10
+    expect(page.locator("[data-testid=movers]")).to_contain_text("superior experience")
+    expect(page.locator("canvas[data-chart='index-trend'][data-drawn='1']")).to_have_count(1)
+    browsing.screenshot("index-demo")
+    page.goto(browsing.url("/index/scorecards/"))
+    expect(page.locator("[data-testid=gaming-warnings]")).to_contain_text("NPS")
+    expect(page.locator("[data-testid=scorecard-klantenservice]")).to_be_visible()
+    browsing.screenshot("index-scorecards-demo")
+    browsing.problems.assert_none()
