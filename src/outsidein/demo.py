@@ -43,7 +43,7 @@ class DemoReport:
 
 
 def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
-    from outsidein.centricity.demo import seed_centricity_demo
+    from outsidein.centricity.demo import seed_centricity_demo, seed_index_demo
     from outsidein.core.models import Organisation
     from outsidein.ideas.demo import seed_ideas_demo
     from outsidein.mystery.demo import seed_mystery_demo
@@ -64,6 +64,7 @@ def seed_all(*, seed: int = 2026, now: datetime | None = None) -> DemoReport:
             ("mirror survey", seed_centricity_demo),
             ("strategy", seed_strategy_demo),
             ("text analytics", seed_text_demo),
+            ("index", seed_index_demo),
         )
     }
     return DemoReport(core=core, voice=voice, parts=parts)

@@ -22,16 +22,6 @@ from tests.conftest import Tenant
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_queue_report() -> None:
-    """The practice norms keep the queue report of a period for five seconds, keyed by the
-    organisation's id: an id reused by the previous test's rolled-back organisation must not
-    bring its figures along."""
-    from outsidein.practice import wiring
-
-    wiring._last_report.clear()
-
-
 def _current() -> str:
     return str(Quarter.of(timezone.localdate()))
 

@@ -65,6 +65,14 @@ class Board:
 
 
 def board(organisation_id: int, today: date, months: int = 12) -> Board:
+    token = reports.shared_memo.set({})
+    try:
+        return _board(organisation_id, today, months)
+    finally:
+        reports.shared_memo.reset(token)
+
+
+def _board(organisation_id: int, today: date, months: int) -> Board:
     this_month = today.replace(day=1)
     last_full = reports.month_starts(this_month.replace(day=1), 2)[0]
     firsts = reports.month_starts(last_full, months)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,6 +21,10 @@ from outsidein.practice.models import (
     Decision,
     DecisionStatus,
 )
+
+# A memo for figures several norms share (the queue and the loop read one queue report), set
+# only while one page or report is being computed, so nothing outlives the request.
+shared_memo: ContextVar[dict[Any, Any] | None] = ContextVar("practice_shared_memo", default=None)
 
 
 def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time as time_module
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -143,18 +142,14 @@ def my_proposals(person: Person) -> Iterable[WorkItem]:
 def _queue_report(organisation_id: int, start: date, end: date) -> Any:
     # The queue and loop norms read the same report: computed once per period (the overview
     # asks for twelve months of both).
-    key = (organisation_id, start, end)
-    fresh = time_module.monotonic() - _last_report.get("at", 0.0) < 5.0
-    if _last_report.get("key") != key or not fresh:
-        _last_report.update(
-            key=key,
-            at=time_module.monotonic(),
-            value=reports.queue_report(organisation_id, start, end, with_backlog=False),
-        )
-    return _last_report["value"]
-
-
-_last_report: dict[str, Any] = {}
+    memo = reports.shared_memo.get()
+    key = ("queue", organisation_id, start, end)
+    if memo is not None and key in memo:
+        return memo[key]
+    value = reports.queue_report(organisation_id, start, end, with_backlog=False)
+    if memo is not None:
+        memo[key] = value
+    return value
 
 
 def _queue_measure(organisation_id: int, start: date, end: date) -> Measure:

@@ -20,14 +20,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("themes", _("Themes"), reverse("text-themes")),
         ("surveys", _("Surveys"), reverse("survey-list")),
         ("practices", _("Practices"), reverse("practices")),
-        ("mirror", _("Delivery gap"), reverse("mirror-gap")),
-        ("report", _("Report"), reverse("report")),
+        ("centricity", _("Centricity"), reverse("centricity-index")),
         ("strategy", _("Strategy"), reverse("strategy-segments")),
         ("customers", _("Customers"), reverse("customer-list")),
         ("teams", _("Teams & people"), reverse("team-list")),
     ]
     # Pages that belong to a section without living under its URL.
-    also = {"practices": ("/queue/", "/contacts/", "/decisions/", "/innovation/", "/mystery/")}
+    also = {
+        "practices": ("/queue/", "/contacts/", "/decisions/", "/innovation/", "/mystery/"),
+        "centricity": ("/mirror/", "/report/"),
+    }
     path = request.path
     nav = []
     for key, label, url in items:
