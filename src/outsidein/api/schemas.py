@@ -26,6 +26,8 @@ def _json_integer(value: Any) -> Any:
 
 
 WholeNumber = Annotated[int, BeforeValidator(_json_integer)]
+# An order or position in a list: whole, not negative, within a small integer column.
+Position = Annotated[int, Field(ge=0, le=32000), BeforeValidator(_json_integer)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Flag = StrictBool
@@ -150,6 +152,7 @@ __all__ = [
     "NpsScore",
     "Pagination",
     "PatchSchema",
+    "Position",
     "QueryId",
     "Rating",
     "ValidationErrorOut",

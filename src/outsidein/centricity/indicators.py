@@ -66,7 +66,7 @@ MIRROR_MIN = services.MIN_GROUP
 
 _SURVEY_GAMING = gettext_lazy(
     "Easy to game when rewarded: whoever is rewarded for the score can choose whom to ask, "
-    "when, and hint that a high score helps them (\u201ca 10 helps my bonus\u201d). Let someone "
+    "when, and hint that a high score helps them (“a 10 helps my bonus”). Let someone "
     "else send the surveys, to every customer at fixed moments."
 )
 GAMING_TEXTS: dict[str, Any] = {
@@ -79,11 +79,11 @@ GAMING_TEXTS: dict[str, Any] = {
     ),
     "queue": gettext_lazy(
         "A fast first reply that does not help meets the target too. Look at the customers' "
-        "\u201cis it solved?\u201d answers as well."
+        "“is it solved?” answers as well."
     ),
     "loop": gettext_lazy(
         "A loop can be closed without solving anything. Look at the customers' "
-        "\u201cis it solved?\u201d answers and the reopened loops."
+        "“is it solved?” answers and the reopened loops."
     ),
     "loop_time": gettext_lazy(
         "Closing fast is rewarded, solving is not: loops get closed early. Look at the "
@@ -118,7 +118,7 @@ def _mirror_specs() -> list[Spec]:
             floor=0.0,
             min_n=MIRROR_MIN,
             source="mirror",
-            description=gettext_lazy("% of customers who agree (6 or 7 of 7)"),
+            description=gettext_lazy("Share of customers who agree (6 or 7 of 7)"),
         )
     )
     return specs
@@ -150,25 +150,25 @@ def _practice_specs() -> list[Spec]:
             "contacts",
             gettext_lazy("Everyone in contact with customers"),
             80.0,
-            gettext_lazy("% of employees who spoke with a customer every month"),
+            gettext_lazy("Share of employees who spoke with a customer every month"),
         ),
         pct(
             "decisions",
             gettext_lazy("Decisions with customer input"),
             80.0,
-            gettext_lazy("% of decisions that cite customer evidence"),
+            gettext_lazy("Share of decisions that cite customer evidence"),
         ),
         pct(
             "queue",
             gettext_lazy("Customer questions answered within target"),
             90.0,
-            gettext_lazy("% of questions and complaints answered within the service target"),
+            gettext_lazy("Share of questions and complaints answered within the service target"),
         ),
         pct(
             "loop",
             gettext_lazy("Loops closed"),
             95.0,
-            gettext_lazy("% of unhappy customers followed up and the loop closed"),
+            gettext_lazy("Share of unhappy customers followed up and the loop closed"),
         ),
         Spec(
             key="loop_time",
@@ -186,13 +186,13 @@ def _practice_specs() -> list[Spec]:
             "ideas",
             gettext_lazy("Customers' ideas answered"),
             80.0,
-            gettext_lazy("% of customers' ideas that got an answer"),
+            gettext_lazy("Share of customers' ideas that got an answer"),
         ),
         pct(
             "mystery",
             gettext_lazy("Mystery shopping coverage"),
             90.0,
-            gettext_lazy("% of employees who shopped their own service in the interval"),
+            gettext_lazy("Share of employees who shopped their own service in the interval"),
         ),
         Spec(
             key="mystery_score",
@@ -233,7 +233,7 @@ def _outcome_specs() -> list[Spec]:
             min_n=MINIMUM_N,
             source="voice",
             gaming=GAMING_TEXTS["csat"],
-            description=gettext_lazy("% satisfied (top two answers)"),
+            description=gettext_lazy("Share satisfied (top two answers)"),
         ),
         Spec(
             key="ces",

@@ -517,7 +517,7 @@ _FIGURES: list[tuple[str, str, tuple[float, float], bool, int]] = [
 def _figure_labels() -> dict[str, tuple[str, str]]:
     return {
         "nps": (_("NPS"), _("−100 to 100")),
-        "csat": (_("CSAT"), _("% satisfied (4 or 5 of 5)")),
+        "csat": (_("CSAT"), _("Share satisfied (4 or 5 of 5)")),
         "ces": (_("CES"), _("effort, 1–7, lower is better")),
     }
 

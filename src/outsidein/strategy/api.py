@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from outsidein.api.access import (
     caller,
@@ -19,7 +20,15 @@ from outsidein.api.access import (
     require,
     scoped,
 )
-from outsidein.api.schemas import Flag, Id, InputSchema, IsoDate, Pagination, PatchSchema
+from outsidein.api.schemas import (
+    Flag,
+    Id,
+    InputSchema,
+    IsoDate,
+    Pagination,
+    PatchSchema,
+    Position,
+)
 from outsidein.core.models import Customer, Person, Segment, Team
 from outsidein.core.permissions import Action, can
 from outsidein.strategy import reports, services
@@ -138,7 +147,7 @@ class RuleOut(Schema):
 class RuleIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=120)
     segment_id: Id
-    position: int | None = Field(None, ge=0, le=32000)
+    position: Position | None = None
     conditions: list[dict[str, Any]] = Field(..., max_length=50)
     is_active: Flag = True
 
@@ -146,7 +155,7 @@ class RuleIn(InputSchema):
 class RulePatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=120)
     segment_id: Id | None = None
-    position: int | None = Field(None, ge=0, le=32000)
+    position: Position | None = None
     conditions: list[dict[str, Any]] | None = Field(None, max_length=50)
     is_active: Flag | None = None
 
@@ -487,7 +496,7 @@ class JourneyPatch(PatchSchema):
 class StageIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=120)
     kind: StageKindCode = "other"  # type: ignore[valid-type]
-    position: int | None = Field(None, ge=0, le=32000)
+    position: Position | None = None
 
 
 @router.get("/strategy/journeys", response=list[JourneyOut])
@@ -558,7 +567,15 @@ class MapCellOut(Schema):
 
 
 class MapFilter(Schema):
-    days: Literal[90, 365] = 365
+    # An int with a validator, not Literal[90, 365]: a query string "365" never equals the int.
+    days: int = Field(365, description="90 or 365", json_schema_extra={"enum": [90, 365]})
+
+    @field_validator("days")
+    @classmethod
+    def _two_periods(cls, value: int) -> int:
+        if value not in (90, 365):
+            raise ValueError("Use 90 or 365.")
+        return value
 
 
 @router.get("/strategy/journeys/{journey_id}/map", response=list[MapCellOut])
@@ -631,7 +648,7 @@ class TouchpointIn(InputSchema):
     moment_that_matters: Flag = False
     expected_experience: str = Field("", max_length=3000)
     measure: MeasureCode = Field("", description="Empty: the one suggested for the stage")  # type: ignore[valid-type]
-    position: int | None = Field(None, ge=0, le=32000)
+    position: Position | None = None
 
 
 class TouchpointPatch(PatchSchema):
@@ -644,7 +661,7 @@ class TouchpointPatch(PatchSchema):
     moment_that_matters: Flag | None = None
     expected_experience: str | None = Field(None, max_length=3000)
     measure: MeasureCode | None = None  # type: ignore[valid-type]
-    position: int | None = Field(None, ge=0, le=32000)
+    position: Position | None = None
 
 
 class LinkIn(InputSchema):
