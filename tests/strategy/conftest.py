@@ -12,6 +12,16 @@ from tests.conftest import Tenant
 from tests.factories import SegmentFactory
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The tests read messages in English; a page request earlier in the run may have left the
+    thread's language at Dutch (the locale middleware activates it per request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @dataclass
 class Journeyed:
     segment: Segment
