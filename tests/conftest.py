@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from outsidein.core.models import Organisation, Person
 from outsidein.core.services import create_api_token
@@ -23,7 +24,10 @@ def _isolated(settings: Any, tmp_path: Any) -> Iterator[None]:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
-    yield
+    # Every test starts in the default language: the locale middleware leaves the language of
+    # the last request active in the thread, which would leak Dutch into the next test.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
     cache.clear()
 
 
