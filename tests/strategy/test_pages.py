@@ -3,6 +3,8 @@ field, and another organisation's records are 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -124,3 +126,45 @@ def test_foreign_records_are_404(
     )
     assert client.get(reverse("strategy-process", args=[theirs.pk])).status_code == 404
     assert Process.objects.filter(organisation=tenant.organisation).count() == 0
+
+
+def test_a_feedback_item_is_tagged_with_a_need_and_linked_from_its_page(
+    tenant: Tenant, journeyed: Any
+) -> None:
+    from outsidein.strategy.models import Need, NeedTag, TouchpointLink
+    from outsidein.voice import services as voice
+
+    need = services.create_need(
+        tenant.organisation,
+        segment=journeyed.segment,
+        name="Monthly billing on actual use",
+        stance="declined",
+        reason="Too costly to run for households",
+    )
+    feedback = voice.record_feedback(
+        tenant.organisation, kind="complaint", channel="phone", comment="I want to pay per month"
+    )[0]
+    url = f"/inbox/{feedback.pk}/"
+    employee_page = tenant.client_for(tenant.employee).get(url).content.decode()
+    assert 'data-testid="feedback-strategy"' in employee_page
+    assert "Tag with this need" not in employee_page  # administrators tag
+    admin = tenant.client_for(tenant.admin)
+    assert (
+        admin.post(f"/strategy/feedback/{feedback.pk}/need/", {"need": need.pk}).status_code == 302
+    )
+    touchpoint = journeyed.touchpoint
+    response = admin.post(
+        f"/strategy/feedback/{feedback.pk}/touchpoint/", {"touchpoint": touchpoint.pk}
+    )
+    assert response.status_code == 302
+    assert NeedTag.objects.filter(need=need, kind="feedback", ref_id=feedback.pk).exists()
+    assert TouchpointLink.objects.filter(
+        touchpoint=touchpoint, kind="feedback", ref_id=feedback.pk
+    ).exists()
+    page = admin.get(url).content.decode()
+    assert need.name in page and touchpoint.name in page
+    assert Need.objects.count() == 1
+    forbidden = tenant.client_for(tenant.employee).post(
+        f"/strategy/feedback/{feedback.pk}/need/", {"need": need.pk}
+    )
+    assert forbidden.status_code == 403

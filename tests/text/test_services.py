@@ -185,3 +185,21 @@ def test_pages_and_permissions(tenant: Any, other_tenant: Any) -> None:
     response = admin.post(reverse("text-theme-create"), {"name": "App", "status": "accepted"})
     assert response.status_code == 302 and Theme.objects.filter(name="App").exists()
     assert employee.post(reverse("text-theme-create"), {"name": "X"}).status_code == 403
+
+
+def test_the_feedback_page_shows_the_analysis_and_takes_a_correction(tenant: Any) -> None:
+    Theme.objects.create(organisation=tenant.organisation, name="Factuur", keywords="factuur")
+    feedback = _feedback(tenant, "De factuur klopte weer niet, slecht")
+    services.analyse_feedback(tenant.organisation.pk)
+    analysis = FeedbackAnalysis.objects.get(feedback=feedback)
+    admin = tenant.client_for(tenant.admin)
+    url = reverse("feedback-detail", args=[feedback.pk])
+    page = admin.get(url).content.decode()
+    assert 'data-testid="feedback-text"' in page and 'data-testid="correct-form"' in page
+    response = admin.post(
+        reverse("text-correct", args=[analysis.pk]),
+        {"sentiment": "neutral", "themes": ["Factuur"], "next": url},
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    analysis.refresh_from_db()
+    assert analysis.sentiment == "neutral" and analysis.sentiment_corrected

@@ -15,3 +15,7 @@ class StrategyConfig(AppConfig):
 
         register_strategy_policies()
         register_customer_panel(customer_segment_panel)
+        from outsidein.strategy.views import feedback_strategy_panel
+        from outsidein.voice.panels import register_feedback_panel
+
+        register_feedback_panel(feedback_strategy_panel)

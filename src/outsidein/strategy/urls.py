@@ -30,4 +30,14 @@ urlpatterns = [
     path("strategy/processes/<int:process_id>/", views.process_edit, name="strategy-process"),
     path("strategy/network/", views.network, name="strategy-network"),
     path("strategy/flags/", views.flags, name="strategy-flags"),
+    path(
+        "strategy/feedback/<int:feedback_id>/need/",
+        views.feedback_need,
+        name="strategy-feedback-need",
+    ),
+    path(
+        "strategy/feedback/<int:feedback_id>/touchpoint/",
+        views.feedback_touchpoint,
+        name="strategy-feedback-touchpoint",
+    ),
 ]

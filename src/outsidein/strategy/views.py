@@ -679,3 +679,72 @@ def flags(request: HttpRequest) -> HttpResponse:
         "strategy/flags.html",
         {"sections": sections, "total": len(found), "period": period, "section": "flags"},
     )
+
+
+# --- a feedback item's needs and touchpoint ----------------------------------------------------
+
+
+def feedback_strategy_panel(request: HttpRequest, feedback: Any) -> tuple[str, dict[str, Any]]:
+    """On a feedback item's page: the needs it is evidence for and the touchpoint it belongs to,
+    with forms to tag and link it (administrators)."""
+    person = request.person  # type: ignore[attr-defined]
+    tags = (
+        scoped(person, NeedTag)
+        .filter(kind="feedback", ref_id=feedback.pk)
+        .select_related("need", "need__segment")
+    )
+    links = (
+        scoped(person, TouchpointLink)
+        .filter(kind="feedback", ref_id=feedback.pk, touchpoint__isnull=False)
+        .select_related("touchpoint", "touchpoint__stage__journey")
+    )
+    may_edit = can(person, Action.CREATE, NeedTag)
+    return (
+        "strategy/_feedback_panel.html",
+        {
+            "feedback": feedback,
+            "tags": tags,
+            "links": links,
+            "may_edit": may_edit,
+            "needs": scoped(person, Need).select_related("segment") if may_edit else [],
+            "touchpoints": (
+                scoped(person, Touchpoint).select_related("stage__journey") if may_edit else []
+            ),
+        },
+    )
+
+
+@employee_required
+@require_POST
+def feedback_need(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    from outsidein.voice.models import Feedback
+
+    person = request.person  # type: ignore[attr-defined]
+    feedback = get_scoped_or_404(person, Feedback, feedback_id)
+    require(request, Action.CREATE, NeedTag)
+    need = get_scoped_or_404(person, Need, request.POST.get("need"))
+    try:
+        services.tag_need(need, kind="feedback", ref_id=feedback.pk, by=person)
+        messages.success(request, _("Tagged with the need “%(need)s”.") % {"need": need.name})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("feedback-detail", feedback_id=feedback.pk)
+
+
+@employee_required
+@require_POST
+def feedback_touchpoint(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    from outsidein.voice.models import Feedback
+
+    person = request.person  # type: ignore[attr-defined]
+    feedback = get_scoped_or_404(person, Feedback, feedback_id)
+    require(request, Action.CREATE, TouchpointLink)
+    touchpoint = get_scoped_or_404(person, Touchpoint, request.POST.get("touchpoint"))
+    try:
+        services.link(touchpoint, kind="feedback", ref_id=feedback.pk)
+        messages.success(
+            request, _("Linked to the touchpoint “%(name)s”.") % {"name": touchpoint.name}
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("feedback-detail", feedback_id=feedback.pk)

@@ -4,6 +4,7 @@ inline correction) and the correction of one analysis. Thin: parse, check, call 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -206,3 +207,23 @@ def reanalyse(request: HttpRequest) -> HttpResponse:
     job = services.start_reanalysis(person.organisation, person)
     messages.success(request, _("Re-analysis started; follow it on the job page."))
     return redirect("job-detail", job.pk)
+
+
+def feedback_text_panel(request: HttpRequest, feedback: Any) -> tuple[str, dict[str, Any]] | None:
+    """On a feedback item's page: its language, sentiment and themes, with the correction form
+    (a correction is kept and becomes a strong label for the next model)."""
+    person = request.person  # type: ignore[attr-defined]
+    analysis = FeedbackAnalysis.objects.filter(
+        organisation_id=person.organisation_id, feedback_id=feedback.pk
+    ).first()
+    if analysis is None and not (feedback.comment or feedback.subject):
+        return None
+    return (
+        "text/_feedback_panel.html",
+        {
+            "analysis": analysis,
+            "may_correct": can(person, Action.CHANGE, FeedbackAnalysis),
+            "theme_names": list(scoped(person, Theme).values_list("name", flat=True)),
+            "sentiments": Sentiment.choices,
+        },
+    )

@@ -13,6 +13,10 @@ def register_text_parts() -> None:
     from outsidein.voice.services import register_feedback_listener
 
     register_feedback_listener(services.enqueue_analysis)
+    from outsidein.text.views import feedback_text_panel
+    from outsidein.voice.panels import register_feedback_panel
+
+    register_feedback_panel(feedback_text_panel)
 
     @job_handler("text.reanalyse")
     def reanalyse(job: Any, report: Any) -> dict[str, Any]:

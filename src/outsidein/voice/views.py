@@ -30,6 +30,7 @@ from outsidein.voice.forms import (
     SurveySettingsForm,
 )
 from outsidein.voice.models import Feedback, InvitationStatus, Question, Survey
+from outsidein.voice.panels import feedback_panels
 
 # --- inbox ------------------------------------------------------------------------------------
 
@@ -79,6 +80,7 @@ def feedback_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
         "answers": answers,
         "tags": feedback.tags.all(),
         "can_delete": can(person, Action.DELETE, feedback),
+        "panels": feedback_panels(request, feedback),
     }
     return render(request, "voice/inbox/detail.html", context)
 
