@@ -92,6 +92,10 @@ def test_weak_labels_train_a_model_with_measured_accuracy(tenant: Any) -> None:
     stored = TextModel.objects.get(organisation=tenant.organisation, kind="sentiment")
     assert stored.metrics["tested_on"] > 0
     assert services.analyser_for(tenant.organisation.pk).sentiment_models.keys() == {"nl"}
+    # The overview lists the trained model with its measured accuracy.
+    page = tenant.client_for(tenant.admin).get(reverse("text-themes"))
+    assert page.status_code == 200
+    assert 'data-testid="model-row"' in page.content.decode()
 
 
 def test_theme_figures_show_impact_with_an_interval(tenant: Any) -> None:
