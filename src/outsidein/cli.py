@@ -364,6 +364,12 @@ def cmd_remind(args: argparse.Namespace) -> None:
     print(f"{contacts} reminders to speak with a customer this month sent.")
     mystery = run_daily(base_url=settings.BASE_URL)
     print(f"{mystery.planned} mystery shops assigned, {mystery.emailed} mystery shop emails sent.")
+    from outsidein.text.services import send_emerging_theme_alerts
+
+    growing = sum(
+        send_emerging_theme_alerts(organisation) for organisation in Organisation.objects.all()
+    )
+    print(f"{growing} emails about growing themes sent.")
     from outsidein.centricity.report import send_monthly_reports
 
     print(f"{send_monthly_reports()} monthly reports sent to leaders.")

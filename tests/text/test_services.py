@@ -207,3 +207,42 @@ def test_the_feedback_page_shows_the_analysis_and_takes_a_correction(tenant: Any
     assert response.status_code == 302 and response["Location"] == url
     analysis.refresh_from_db()
     assert analysis.sentiment == "neutral" and analysis.sentiment_corrected
+
+
+def test_the_inbox_filters_by_theme_and_sentiment(tenant: Any) -> None:
+    Theme.objects.create(organisation=tenant.organisation, name="Factuur", keywords="factuur")
+    invoice = _feedback(tenant, "De factuur klopte weer niet, slecht")
+    praise = _feedback(tenant, "Heel tevreden over de service")
+    services.analyse_feedback(tenant.organisation.pk)
+    client = tenant.client_for(tenant.employee)
+
+    def listed(query: str) -> set[int]:
+        page = client.get(reverse("inbox") + query)
+        assert page.status_code == 200
+        return {item.pk for item in page.context["page"]}
+
+    assert listed("?theme=Factuur") == {invoice.pk}
+    assert listed("?sentiment=positive") == {praise.pk}
+    assert listed("?sentiment=negative&theme=Factuur") == {invoice.pk}
+    assert listed("") == {invoice.pk, praise.pk}
+    page = client.get(reverse("inbox")).content.decode()
+    assert 'name="theme"' in page and 'name="sentiment"' in page
+
+
+def test_a_growing_theme_alerts_its_owner_team_once(tenant: Any, smtp_inbox: Any) -> None:
+    Theme.objects.create(
+        organisation=tenant.organisation,
+        name="Factuur",
+        keywords="factuur",
+        owner_team=tenant.manager.team,
+    )
+    for i in range(40):  # the month before: mostly other topics
+        _feedback(tenant, "Heel tevreden over de service" if i % 10 else "Factuur fout", days=45)
+    for i in range(40):  # this month: the invoice everywhere
+        _feedback(tenant, "De factuur klopte weer niet" if i % 2 else "Prima service", days=5)
+    services.analyse_feedback(tenant.organisation.pk)
+    assert services.send_emerging_theme_alerts(tenant.organisation) == 1
+    assert [m["To"] for m in smtp_inbox.messages] == [tenant.manager.email]
+    assert "Factuur" in smtp_inbox.messages[0]["Subject"]
+    assert "/themes/" in smtp_inbox.body()
+    assert services.send_emerging_theme_alerts(tenant.organisation) == 0  # once a month

@@ -48,6 +48,8 @@ class Theme(TenantModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ThemeStatus.choices, default=ThemeStatus.ACCEPTED
     )
+    # When the owner team was last told the theme is growing (one alert per month at most).
+    growth_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("theme")

@@ -601,3 +601,62 @@ def emerging_themes(
                 {**item, "growth": change.difference, "before": before.get(item["name"], 0)}
             )
     return grown
+
+
+ALERT_QUIET_DAYS = 30
+
+
+def _team_managers(organisation_id: int, team_id: int | None) -> list[Any]:
+    """The managers of the team and the departments above it; administrators when none."""
+    from outsidein.core.models import Person, Role, Team
+
+    chain: list[int] = []
+    teams = {t.pk: t for t in Team.objects.filter(organisation_id=organisation_id)}
+    current = teams.get(team_id) if team_id else None
+    while current is not None and current.pk not in chain:
+        chain.append(current.pk)
+        current = teams.get(current.parent_id) if current.parent_id else None
+    people = Person.objects.filter(organisation_id=organisation_id, is_active=True)
+    managers = list(people.filter(role=Role.MANAGER, team_id__in=chain)) if chain else []
+    return managers or list(people.filter(role=Role.ADMIN))
+
+
+def send_emerging_theme_alerts(organisation: Organisation, now: datetime | None = None) -> int:
+    """Tell each growing theme's owner team (its managers) by email, at most once a month per
+    theme. Run from the daily round. Returns the number of emails sent."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives, get_connection
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    now = now or timezone.now()
+    quiet_since = now - timedelta(days=ALERT_QUIET_DAYS)
+    themes = {theme.name: theme for theme in Theme.objects.filter(organisation=organisation)}
+    by_person: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+    alerted: list[int] = []
+    for item in emerging_themes(organisation.pk, now=now):
+        theme = themes.get(item["name"])
+        if theme is None or (theme.growth_alerted_at and theme.growth_alerted_at > quiet_since):
+            continue
+        alerted.append(theme.pk)
+        row = {**item, "url": settings.BASE_URL + reverse("text-theme", args=[theme.pk])}
+        for person in _team_managers(organisation.pk, theme.owner_team_id):
+            by_person.setdefault(person.pk, (person, []))[1].append(row)
+    messages = []
+    for person, rows in by_person.values():
+        if not person.email:
+            continue
+        with translation.override(person.language):
+            subject = _("Customers write more about: %(themes)s") % {
+                "themes": ", ".join(row["name"] for row in rows)
+            }
+            body = render_to_string(
+                "text/email/emerging.txt",
+                {"person": person, "organisation": organisation, "themes": rows},
+            )
+        messages.append(EmailMultiAlternatives(subject, body, to=[person.email]))
+    if messages:
+        get_connection().send_messages(messages)
+    Theme.objects.filter(pk__in=alerted).update(growth_alerted_at=now)
+    return len(messages)

@@ -17,6 +17,7 @@ def register_text_parts() -> None:
     from outsidein.voice.panels import register_feedback_panel
 
     register_feedback_panel(feedback_text_panel)
+    _register_inbox_filters()
 
     @job_handler("text.reanalyse")
     def reanalyse(job: Any, report: Any) -> dict[str, Any]:
@@ -25,3 +26,47 @@ def register_text_parts() -> None:
         themes = services.train_theme_model(job.organisation)
         count = services.analyse_feedback(job.organisation_id, report=report)
         return {"analysed": count, "sentiment": trained, "themes": themes}
+
+
+def _theme_field(organisation_id: int) -> Any:
+    from django import forms
+
+    from outsidein.text.models import Theme
+
+    names = Theme.objects.filter(organisation_id=organisation_id).values_list("name", flat=True)
+    return forms.ChoiceField(
+        label=_("Theme"),
+        required=False,
+        choices=[("", _("All themes")), *((name, name) for name in names)],
+    )
+
+
+def _sentiment_field(organisation_id: int) -> Any:
+    from django import forms
+
+    from outsidein.text.models import Sentiment
+
+    return forms.ChoiceField(
+        label=_("Sentiment"),
+        required=False,
+        choices=[("", _("Any sentiment")), *Sentiment.choices],
+    )
+
+
+def _register_inbox_filters() -> None:
+    from outsidein.voice.panels import InboxFilter, register_inbox_filter
+
+    register_inbox_filter(
+        InboxFilter(
+            name="theme",
+            field=_theme_field,
+            apply=lambda queryset, name: queryset.filter(analysis__themes__has_key=name),
+        )
+    )
+    register_inbox_filter(
+        InboxFilter(
+            name="sentiment",
+            field=_sentiment_field,
+            apply=lambda queryset, value: queryset.filter(analysis__sentiment=value),
+        )
+    )

@@ -64,6 +64,10 @@ class InboxFilterForm(forms.Form):
         self.fields["survey"].choices = options(Survey, _("All surveys"))  # type: ignore[attr-defined]
         self.fields["segment"].choices = options(Segment, _("All segments"))  # type: ignore[attr-defined]
         self.fields["team"].choices = options(Team, _("All teams"))  # type: ignore[attr-defined]
+        from outsidein.voice.panels import inbox_filters
+
+        for extra in inbox_filters():
+            self.fields[extra.name] = extra.field(organisation_id)
 
 
 class FeedbackForm(forms.Form):

@@ -749,4 +749,10 @@ def filter_feedback(queryset: Any, **filters: Any) -> Any:
             queryset = queryset.filter(**{lookup: value})
     if filters.get("tag"):
         queryset = queryset.filter(tags__name=filters["tag"])
+    from outsidein.voice.panels import inbox_filters
+
+    for extra in inbox_filters():
+        value = filters.get(extra.name)
+        if value not in (None, ""):
+            queryset = extra.apply(queryset, value)
     return queryset
