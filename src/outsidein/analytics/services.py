@@ -95,7 +95,8 @@ def summarise(counts: Mapping[str, Any], *, minimum_n: int = stats.MINIMUM_N) ->
 _SUMS = {name: Sum(name) for name in COUNTERS}
 
 
-def _month_end(day: date) -> date:
+def month_end(day: date) -> date:
+    """The last day of the month ``day`` lies in."""
     following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return following - timedelta(days=1)
 
@@ -108,14 +109,14 @@ def _spans(since: date | None, until: date | None) -> list[tuple[str, date | Non
     spans: list[tuple[str, date | None, date | None]] = []
     first_full = since
     if since is not None and since.day != 1:
-        head_end = _month_end(since)
+        head_end = month_end(since)
         if until is not None and until <= head_end:
             return [("day", since, until)]
         spans.append(("day", since, head_end))
         first_full = head_end + timedelta(days=1)
     last_full = until
     tail: tuple[str, date | None, date | None] | None = None
-    if until is not None and until != _month_end(until):
+    if until is not None and until != month_end(until):
         tail_start = until.replace(day=1)
         if first_full is not None and tail_start < first_full:
             tail_start = first_full

@@ -47,9 +47,11 @@ from django.utils.translation import gettext as _
 
 from outsidein.analytics import services as metrics
 from outsidein.analytics import stats
+from outsidein.analytics.services import month_end
 from outsidein.centricity import services as mirror
 from outsidein.centricity.models import ReportDelivery, ReportSubscription, Wave, WaveStatus
 from outsidein.core.models import Organisation, Person
+from outsidein.core.services import last_full_month
 
 logger = logging.getLogger(__name__)
 
@@ -75,17 +77,8 @@ def parse_month(value: str) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def month_end(first: date) -> date:
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return following - timedelta(days=1)
-
-
 def previous_month(first: date) -> date:
     return (first.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def last_full_month(today: date) -> date:
-    return previous_month(today.replace(day=1))
 
 
 def quarter_label(first: date) -> str:

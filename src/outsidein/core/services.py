@@ -480,7 +480,7 @@ def revoke_api_token(token: ApiToken) -> None:
 # --- the home page -----------------------------------------------------------------------------
 
 
-def _month_starts(today: date, months: int) -> list[date]:
+def month_starts(today: date, months: int) -> list[date]:
     """The first day of each of the last ``months`` months, oldest first, this month last."""
     starts = []
     year, month = today.year, today.month
@@ -490,13 +490,35 @@ def _month_starts(today: date, months: int) -> list[date]:
     return starts[::-1]
 
 
+def team_managers(organisation_id: int, team_id: int | None) -> list[Person]:
+    """Who is told about a team's business: the active managers of the team and of the
+    departments above it; the administrators when there are none."""
+    people = Person.objects.filter(organisation_id=organisation_id, is_active=True)
+    chain: list[int] = []
+    if team_id is not None:
+        parents = dict(
+            Team.objects.filter(organisation_id=organisation_id).values_list("pk", "parent_id")
+        )
+        current: int | None = team_id
+        while current is not None and current in parents and current not in chain:
+            chain.append(current)
+            current = parents[current]
+    managers = list(people.filter(role=Role.MANAGER, team_id__in=chain)) if chain else []
+    return managers or list(people.filter(role=Role.ADMIN))
+
+
+def last_full_month(today: date) -> date:
+    """The first day of the month before ``today``'s."""
+    return month_starts(today, 2)[0]
+
+
 def _new_customers_per_month(
     customers: models.QuerySet[Customer], *, months: int
 ) -> list[tuple[str, int]]:
     """New customers per calendar month, months without any shown as 0, labels localised."""
     from django.db.models.functions import TruncMonth
 
-    starts = _month_starts(timezone.localdate(), months)
+    starts = month_starts(timezone.localdate(), months)
     first = timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
     counts = {
         row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row["n"]

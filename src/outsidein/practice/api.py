@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from outsidein.analytics.services import month_end
 from outsidein.api.access import (
     caller,
     delete_scoped,
@@ -22,7 +23,8 @@ from outsidein.api.access import (
 from outsidein.api.schemas import Flag, Id, InputSchema, IsoDate, Pagination, PatchSchema, QueryId
 from outsidein.core.models import Customer, Person, Team
 from outsidein.core.permissions import Action
-from outsidein.practice import registry, reports, services
+from outsidein.core.services import last_full_month
+from outsidein.practice import registry, services
 from outsidein.practice.models import (
     Case,
     CaseKind,
@@ -514,8 +516,8 @@ def practice_norms(
     if month:
         first = date(int(month[:4]), int(month[5:7]), 1)
     else:
-        first = reports.month_starts(timezone.localdate().replace(day=1), 2)[0]
-    last = reports.month_end(first)
+        first = last_full_month(timezone.localdate())
+    last = month_end(first)
     rows = []
     for norm in registry.norms():
         measure = norm.measure(person.organisation_id, first, last)

@@ -8,7 +8,9 @@ from datetime import date
 
 from django.urls import reverse
 
+from outsidein.analytics.services import month_end
 from outsidein.core.models import Team
+from outsidein.core.services import last_full_month, month_starts
 from outsidein.practice import registry, reports
 
 
@@ -73,12 +75,11 @@ def board(organisation_id: int, today: date, months: int = 12) -> Board:
 
 
 def _board(organisation_id: int, today: date, months: int) -> Board:
-    this_month = today.replace(day=1)
-    last_full = reports.month_starts(this_month.replace(day=1), 2)[0]
-    firsts = reports.month_starts(last_full, months)
+    last_full = last_full_month(today)
+    firsts = month_starts(last_full, months)
     rows = []
     for norm in registry.norms():
-        trend = [norm.measure(organisation_id, first, reports.month_end(first)) for first in firsts]
+        trend = [norm.measure(organisation_id, first, month_end(first)) for first in firsts]
         current = trend[-1]
         rows.append(
             NormRow(

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from outsidein.analytics.services import month_end
 from outsidein.core.models import Person, Team
+from outsidein.core.services import month_starts
 from outsidein.practice import metrics
 from outsidein.practice.models import (
     Case,
@@ -34,20 +36,6 @@ def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
         datetime.combine(start, time.min, tzinfo=tz),
         datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
     )
-
-
-def month_starts(today: date, months: int) -> list[date]:
-    firsts = []
-    year, month = today.year, today.month
-    for _ in range(months):
-        firsts.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return list(reversed(firsts))
-
-
-def month_end(first: date) -> date:
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 def quarter_of(day: date) -> str:

@@ -23,8 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from outsidein.core.models import Customer, Organisation, Person, Role, Team
-from outsidein.core.services import _update_validated, apply_changes
+from outsidein.core.models import Customer, Organisation, Person, Team
+from outsidein.core.services import _update_validated, apply_changes, team_managers
 from outsidein.practice import registry
 from outsidein.practice.models import (
     Case,
@@ -694,31 +694,6 @@ def record_customer_answer(case: Case, solved: bool) -> Case:
 # --- breach alerts --------------------------------------------------------------------------------
 
 
-def _recipients_for_team(organisation_id: int, team_id: int | None) -> list[Person]:
-    """The managers of a team and of the departments above it; administrators when none."""
-    managers: list[Person] = []
-    if team_id is not None:
-        teams = {t.pk: t for t in Team.objects.filter(organisation_id=organisation_id)}
-        chain = []
-        current = teams.get(team_id)
-        while current is not None:
-            chain.append(current.pk)
-            current = teams.get(current.parent_id) if current.parent_id else None
-        managers = list(
-            Person.objects.filter(
-                organisation_id=organisation_id,
-                role=Role.MANAGER,
-                team_id__in=chain,
-                is_active=True,
-            )
-        )
-    if not managers:
-        managers = list(
-            Person.objects.filter(organisation_id=organisation_id, role=Role.ADMIN, is_active=True)
-        )
-    return managers
-
-
 ALERT_LIST_LIMIT = 25
 
 
@@ -746,7 +721,7 @@ def send_breach_alerts(organisation: Organisation, now: datetime | None = None) 
     recipients: dict[int | None, list[Person]] = {}
     for case in breached:
         if case.team_id not in recipients:
-            recipients[case.team_id] = _recipients_for_team(organisation.pk, case.team_id)
+            recipients[case.team_id] = team_managers(organisation.pk, case.team_id)
         for person in recipients[case.team_id]:
             by_person.setdefault(person.pk, (person, []))[1].append(case)
     messages = []

@@ -77,7 +77,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     items.sort(key=order)
     customer_items = [item for item in items if item.is_customer]
     internal_items = [item for item in items if not item.is_customer]
-    this_month = reports.month_starts(timezone.localdate(), 1)[0]
+    this_month = timezone.localdate().replace(day=1)
     my_contacts = Contact.objects.filter(person=person, happened_on__gte=this_month).count()
     context = {
         "customer_items": customer_items,
@@ -362,7 +362,7 @@ def contact_log(request: HttpRequest) -> HttpResponse:
         .values_list("customer__name", flat=True)
         .distinct()[:20]
     )
-    this_month = reports.month_starts(timezone.localdate(), 1)[0]
+    this_month = timezone.localdate().replace(day=1)
     context = {
         "form": form,
         "recent": recent,

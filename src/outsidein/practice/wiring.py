@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outsidein.core.models import Customer, Person
+from outsidein.core.services import month_starts
 from outsidein.practice import registry, reports
 from outsidein.practice.registry import EvidenceItem, Measure, Norm, Recipient, WorkItem
 
@@ -204,7 +205,7 @@ def _contact_measure(organisation_id: int, start: date, end: date) -> Measure:
 def _decision_measure(organisation_id: int, start: date, end: date) -> Measure:
     # Decisions are few: a month alone swings between 0 and 100%, so the figure covers the
     # three months up to the end of the period.
-    start = min(start, reports.month_starts(end, 3)[0])
+    start = min(start, month_starts(end, 3)[0])
     facts = reports.decision_facts(organisation_id, start, end)
     value, n = reports.metrics.input_share(fact.with_input for fact in facts)
     return Measure(

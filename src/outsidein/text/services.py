@@ -606,21 +606,6 @@ def emerging_themes(
 ALERT_QUIET_DAYS = 30
 
 
-def _team_managers(organisation_id: int, team_id: int | None) -> list[Any]:
-    """The managers of the team and the departments above it; administrators when none."""
-    from outsidein.core.models import Person, Role, Team
-
-    chain: list[int] = []
-    teams = {t.pk: t for t in Team.objects.filter(organisation_id=organisation_id)}
-    current = teams.get(team_id) if team_id else None
-    while current is not None and current.pk not in chain:
-        chain.append(current.pk)
-        current = teams.get(current.parent_id) if current.parent_id else None
-    people = Person.objects.filter(organisation_id=organisation_id, is_active=True)
-    managers = list(people.filter(role=Role.MANAGER, team_id__in=chain)) if chain else []
-    return managers or list(people.filter(role=Role.ADMIN))
-
-
 def send_emerging_theme_alerts(organisation: Organisation, now: datetime | None = None) -> int:
     """Tell each growing theme's owner team (its managers) by email, at most once a month per
     theme. Run from the daily round. Returns the number of emails sent."""
@@ -629,6 +614,8 @@ def send_emerging_theme_alerts(organisation: Organisation, now: datetime | None 
     from django.template.loader import render_to_string
     from django.urls import reverse
     from django.utils import translation
+
+    from outsidein.core.services import team_managers
 
     now = now or timezone.now()
     quiet_since = now - timedelta(days=ALERT_QUIET_DAYS)
@@ -641,7 +628,7 @@ def send_emerging_theme_alerts(organisation: Organisation, now: datetime | None 
             continue
         alerted.append(theme.pk)
         row = {**item, "url": settings.BASE_URL + reverse("text-theme", args=[theme.pk])}
-        for person in _team_managers(organisation.pk, theme.owner_team_id):
+        for person in team_managers(organisation.pk, theme.owner_team_id):
             by_person.setdefault(person.pk, (person, []))[1].append(row)
     messages = []
     for person, rows in by_person.values():
