@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from outsidein.analytics.services import month_end
 from outsidein.practice import reports, services
 from outsidein.practice.models import (
     Case,
@@ -281,6 +282,46 @@ def test_breach_alerts_are_batched_per_manager_and_sent_once(tenant: Tenant) -> 
     assert services.send_breach_alerts(tenant.organisation) == 0
 
 
+def test_the_clock_stops_while_waiting_for_the_customer(tenant: Tenant) -> None:
+    start = timezone.now() - timedelta(days=10)
+    case = services.open_case(
+        tenant.organisation,
+        kind="question",
+        subject="Klopt mijn meterstand?",
+        team=tenant.manager.team,
+        opened_at=start,
+    )
+    deadline = case.resolution_due
+    assert deadline is not None
+    asked = start + timedelta(hours=1)
+    services.respond(
+        case, tenant.manager, "Stuur je een foto van de meter?", at=asked, waiting=True
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WAITING and case.waiting_since == asked
+    # Long past the deadline, but waiting: not overdue, not alerted, not in the breached view.
+    assert not case.is_breached()
+    assert case.due_at() is None
+    assert services.send_breach_alerts(tenant.organisation) == 0
+    totals, _loops, _teams = reports.queue_report(
+        tenant.organisation.pk, start.date(), timezone.localdate()
+    )
+    assert totals.open == 1 and totals.open_breached == 0
+    # A second "still waiting" reply does not restart the pause.
+    services.respond(
+        case, tenant.manager, "Herinnering", at=asked + timedelta(days=2), waiting=True
+    )
+    case.refresh_from_db()
+    assert case.waiting_since == asked
+    # The customer answered after three days: the deadline moves on by the three days.
+    resumed = asked + timedelta(days=3)
+    services.respond(case, tenant.manager, "Dank, ik kijk ernaar.", at=resumed)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN and case.waiting_since is None
+    assert case.resolution_due == deadline + timedelta(days=3)
+    assert case.is_breached()  # ten days on, even three days extra are not enough
+
+
 def test_anyone_may_pick_up_but_only_managers_assign(tenant: Tenant) -> None:
     from outsidein.practice.permissions import may_assign_case, may_work_case
 
@@ -334,6 +375,41 @@ def test_coverage_shows_customer_facing_roles_apart(tenant: Tenant) -> None:
     assert (report.organisation.covered, report.organisation.n) == (1, 4)
     assert report.customer_facing.pct == 100
     assert report.others.pct == 0
+
+
+def test_coverage_counts_people_as_they_were_that_month(tenant: Tenant) -> None:
+    from outsidein.core import services as core
+    from outsidein.core.models import Person, PersonState
+
+    today = timezone.localdate()
+    two_months_ago = (today.replace(day=1) - timedelta(days=45)).replace(day=1)
+    long_ago = timezone.now() - timedelta(days=200)
+    billing = TeamFactory(organisation=tenant.organisation, name="Billing", slug="billing")
+    mover = core.create_person(
+        tenant.organisation, name="Mo", email="mo@example.com", team=tenant.employee.team
+    )
+    leaver = core.create_person(
+        tenant.organisation, name="Lea", email="lea@example.com", team=billing
+    )
+    Person.objects.filter(pk__in=[mover.pk, leaver.pk]).update(created_at=long_ago)
+    PersonState.objects.filter(person__in=[mover, leaver]).update(since=long_ago)
+    mover.refresh_from_db()
+    leaver.refresh_from_db()
+    # Mo moved to Billing and Lea left, both last week.
+    core.update_person(mover, team=billing)
+    core.update_person(leaver, is_active=False)
+    PersonState.objects.filter(since__gt=long_ago).update(since=timezone.now() - timedelta(days=7))
+
+    def teams(start: date) -> dict[int | None, int]:
+        report = reports.coverage_report(tenant.organisation.pk, start, month_end(start))
+        return {team_id: figures.n for team_id, figures in report.by_team.items()}
+
+    earlier = teams(two_months_ago)
+    assert earlier[billing.pk] == 1  # Lea, still here then
+    assert earlier[tenant.employee.team_id] == 1  # Mo; the others joined this month
+    now = reports.coverage_report(tenant.organisation.pk, today.replace(day=1), today)
+    assert now.by_team[billing.pk].n == 1  # Mo; Lea has left
+    assert now.by_team[tenant.employee.team_id].n == 2
 
 
 def test_the_monthly_reminder_goes_once_to_those_without_a_contact(tenant: Tenant) -> None:

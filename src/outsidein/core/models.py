@@ -393,3 +393,26 @@ class ApiToken(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class PersonState(TenantModel):
+    """What a person was from a moment on: their team, whether their role faces customers, and
+    whether they worked here. Written whenever one of those changes, so monthly figures such as
+    contact coverage count people as they were that month, not as they are now."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="states")
+    since = models.DateTimeField(default=timezone.now)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    customer_facing = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("person history")
+        verbose_name_plural = _("person history")
+        ordering = ["person", "since", "pk"]
+        indexes = [models.Index(fields=["organisation", "since"], name="person_state_org_since")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} since {self.since:%Y-%m-%d}"

@@ -31,6 +31,7 @@ from outsidein.core.models import (
     CustomerContactPerson,
     Organisation,
     Person,
+    PersonState,
     Role,
     Segment,
     Team,
@@ -292,7 +293,23 @@ def create_person(organisation: Organisation, **fields: Any) -> Person:
     apply_changes(person, fields, PERSON_FIELDS)
     person.email = (person.email or "").strip().lower()
     _save_validated(person)
+    record_person_state(person)
     return person
+
+
+STATE_FIELDS = ("team_id", "customer_facing", "is_active")
+
+
+def record_person_state(person: Person, since: datetime | None = None) -> PersonState:
+    """Note the person's team, role type and being here from now on (see PersonState)."""
+    return PersonState.objects.create(
+        organisation_id=person.organisation_id,
+        person=person,
+        since=since or timezone.now(),
+        team_id=person.team_id,
+        customer_facing=person.customer_facing,
+        is_active=person.is_active,
+    )
 
 
 @transaction.atomic
@@ -305,7 +322,18 @@ def update_person(person: Person, **changes: Any) -> Person:
         raise ValidationError({"role": _("An organisation needs at least one administrator.")})
     if "email" in changes:
         changes = {**changes, "email": (changes["email"] or "").strip().lower()}
+    before = tuple(getattr(person, field) for field in STATE_FIELDS)
     _update_validated(person, changes, (*PERSON_FIELDS, "is_active"))
+    if tuple(getattr(person, field) for field in STATE_FIELDS) != before:
+        if not person.states.exists():
+            # The first change of someone without history: keep what they were until now.
+            PersonState.objects.create(
+                organisation_id=person.organisation_id,
+                person=person,
+                since=person.created_at,
+                **dict(zip(STATE_FIELDS, before, strict=True)),
+            )
+        record_person_state(person)
     if person.user_id and "email" in changes:
         User.objects.filter(pk=person.user_id).update(email=person.email)
     if person.user_id and "is_active" in changes:

@@ -72,6 +72,7 @@ class CaseOut(Schema):
     resolution_due: datetime | None
     first_response_at: datetime | None
     closed_at: datetime | None
+    waiting_since: datetime | None
     breached: bool
     learned: str
     root_cause: str | None

@@ -337,6 +337,7 @@ def _cases(
                     case.loop = Loop.INNER
             elif rng.random() < 0.3:
                 case.status = CaseStatus.WAITING
+                case.waiting_since = first_at
         new_cases.append(case)
         plans.append(plan)
     # The history was announced when it happened: only new breaches are emailed from now on.

@@ -33,6 +33,7 @@ class CaseFacts:
     closed_loop: bool = False  # a complaint or follow-up
     loop: str = ""  # "inner", "outer" or ""
     team_id: int | None = None
+    waiting: bool = False  # waiting for the customer: the clock has stopped
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def queue_figures(cases: Iterable[CaseFacts], now: datetime) -> QueueFigures:
             still_open += 1
             ages.append(hours(case.opened_at, now))
             due = case.first_response_due if case.first_response_at is None else case.resolution_due
-            if due is not None and due < now:
+            if due is not None and due < now and not case.waiting:
                 breached += 1
         due = case.first_response_due
         if due is None:

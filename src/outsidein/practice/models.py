@@ -266,6 +266,9 @@ class Case(TenantModel):
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # While the item waits for the customer its clock stops: on resuming, the resolution
+    # deadline moves on by the time spent waiting (as pausable SLAs do in helpdesks).
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     # The closed loop.
     learned = models.TextField(_("what we learned"), blank=True)
     root_cause = models.ForeignKey(
@@ -313,8 +316,9 @@ class Case(TenantModel):
         return self.kind in (CaseKind.COMPLAINT, CaseKind.FOLLOW_UP)
 
     def due_at(self) -> datetime | None:
-        """The next deadline: the first response while none was given, then the resolution."""
-        if self.status == CaseStatus.CLOSED:
+        """The next deadline: the first response while none was given, then the resolution.
+        None while closed or while waiting for the customer (the clock stops then)."""
+        if self.status in (CaseStatus.CLOSED, CaseStatus.WAITING):
             return None
         return self.first_response_due if self.first_response_at is None else self.resolution_due
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from outsidein.analytics.services import month_end
-from outsidein.core.models import Person, Team
+from outsidein.core.models import Person, PersonState, Team
 from outsidein.core.services import month_starts
 from outsidein.practice import metrics
 from outsidein.practice.models import (
@@ -55,6 +55,7 @@ def _facts(queryset: Any) -> list[metrics.CaseFacts]:
         "kind",
         "loop",
         "team_id",
+        "status",
     )
     loop_kinds = {CaseKind.COMPLAINT, CaseKind.FOLLOW_UP}
     return [
@@ -67,8 +68,9 @@ def _facts(queryset: Any) -> list[metrics.CaseFacts]:
             closed_loop=kind in loop_kinds,
             loop=loop,
             team_id=team_id,
+            waiting=status == CaseStatus.WAITING,
         )
-        for opened, first_due, first_at, resolve_due, closed, kind, loop, team_id in rows
+        for opened, first_due, first_at, resolve_due, closed, kind, loop, team_id, status in rows
     ]
 
 
@@ -154,14 +156,25 @@ def queue_report(
 
 
 def employees(organisation_id: int, on: date) -> list[metrics.Employee]:
-    """People who worked here on that day (active now and already created then)."""
+    """People who worked here on that day, with the team and role type they had then (from
+    their PersonState history; someone without history counts as they are now, if active)."""
     _low, high = day_bounds(on, on)
-    return [
-        metrics.Employee(pk, team_id, facing)
-        for pk, team_id, facing in Person.objects.filter(
-            organisation_id=organisation_id, is_active=True, created_at__lt=high
-        ).values_list("pk", "team_id", "customer_facing")
-    ]
+    then: dict[int, tuple[int | None, bool, bool]] = {}
+    for person_id, team_id, facing, active in (
+        PersonState.objects.filter(organisation_id=organisation_id, since__lt=high)
+        .order_by("since", "pk")
+        .values_list("person_id", "team_id", "customer_facing", "is_active")
+    ):
+        then[person_id] = (team_id, facing, active)  # the last state before the day's end wins
+    people = []
+    for pk, team_id, facing, active in Person.objects.filter(
+        organisation_id=organisation_id, created_at__lt=high
+    ).values_list("pk", "team_id", "customer_facing", "is_active"):
+        if pk in then:
+            team_id, facing, active = then[pk]
+        if active:
+            people.append(metrics.Employee(pk, team_id, facing))
+    return people
 
 
 def contacted_people(organisation_id: int, start: date, end: date, minimum: int = 1) -> set[int]:

@@ -506,9 +506,28 @@ def respond(
         case.first_response_at = at
     if case.owner_id is None:
         case.owner = person
-    case.status = CaseStatus.WAITING if waiting else CaseStatus.OPEN
+    if waiting:
+        _start_waiting(case, at)
+    else:
+        _stop_waiting(case, at)
     case.save()
     return note
+
+
+def _start_waiting(case: Case, at: datetime) -> None:
+    if case.status != CaseStatus.WAITING:
+        case.status = CaseStatus.WAITING
+        case.waiting_since = at
+
+
+def _stop_waiting(case: Case, at: datetime) -> None:
+    """Back to open; the resolution deadline moves on by the time the item waited."""
+    if case.status == CaseStatus.WAITING and case.waiting_since is not None:
+        paused = max(at - case.waiting_since, timedelta(0))
+        if case.resolution_due is not None:
+            case.resolution_due += paused
+    case.status = CaseStatus.OPEN
+    case.waiting_since = None
 
 
 @transaction.atomic
@@ -567,6 +586,7 @@ def close_case(
     case.loop = loop
     case.status = CaseStatus.CLOSED
     case.closed_at = at
+    case.waiting_since = None
     if case.owner_id is None:
         case.owner = person
     if case.first_response_at is None:
@@ -614,6 +634,7 @@ def _reopen(case: Case) -> None:
     _first, resolve = target_hours(case.organisation_id, case.channel, case.priority)
     case.status = CaseStatus.OPEN
     case.closed_at = None
+    case.waiting_since = None
     case.resolution_due = timezone.now() + timedelta(hours=resolve)
     case.breach_alerted_at = None
     case.save()
@@ -698,10 +719,12 @@ ALERT_LIST_LIMIT = 25
 
 
 def breached_q(now: datetime) -> Q:
-    """Open items past their next deadline: the first response, or once answered, resolution."""
-    return Q(first_response_at__isnull=True, first_response_due__lt=now) | Q(
-        first_response_at__isnull=False, resolution_due__lt=now
-    )
+    """Open items past their next deadline: the first response, or once answered, resolution.
+    Items waiting for the customer are not overdue: their clock has stopped."""
+    return (
+        Q(first_response_at__isnull=True, first_response_due__lt=now)
+        | Q(first_response_at__isnull=False, resolution_due__lt=now)
+    ) & ~Q(status=CaseStatus.WAITING)
 
 
 def send_breach_alerts(organisation: Organisation, now: datetime | None = None) -> int:
