@@ -21,7 +21,8 @@ from outsidein.centricity.index import (
     score,
     weighted_attainment,
 )
-from outsidein.centricity.indicators import Quarter, default_specs
+from outsidein.centricity.indicators import default_specs
+from outsidein.core.periods import Quarter
 
 WEIGHTS = {PERCEPTION: 1.0, BEHAVIOUR: 1.0, OUTCOMES: 1.0}
 

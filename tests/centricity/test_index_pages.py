@@ -12,10 +12,11 @@ import pytest
 from django.utils import timezone
 
 from outsidein.centricity import indicators, services
-from outsidein.centricity.indicators import Quarter, compute_index
+from outsidein.centricity.indicators import compute_index
 from outsidein.centricity.models import IndexSettings, IndicatorSetting, Wave
 from outsidein.cli import main
 from outsidein.core.models import Segment, Team
+from outsidein.core.periods import Quarter
 from tests.centricity.conftest import add_customers, add_employees, dimension_keys, uniform
 from tests.conftest import Tenant
 

@@ -135,7 +135,6 @@ def test_parse_month_and_bad_months() -> None:
         with pytest.raises(ValueError, match="YYYY-MM"):
             reports.parse_month(bad)
     assert reports.last_full_month(date(2026, 1, 5)) == date(2025, 12, 1)
-    assert reports.quarter_label(MARCH) == "2026-Q1"
 
 
 def test_report_gathers_the_month(march: Tenant) -> None:

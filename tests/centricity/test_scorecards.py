@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from outsidein.centricity import indicators, scorecards
-from outsidein.centricity.indicators import Quarter
 from outsidein.core.models import Team
+from outsidein.core.periods import Quarter
 from outsidein.voice.models import Channel, FeedbackKind, Survey
 from outsidein.voice.services import FeedbackRow, bulk_record
 from tests.conftest import Tenant

@@ -18,7 +18,6 @@ from outsidein.mystery.scoring import (
     cost,
     keyed_items,
     overall_score,
-    quarters_between,
     reminder_stage,
 )
 
@@ -154,11 +153,3 @@ def test_assign_needs_options() -> None:
 )
 def test_reminder_stage(today: date, stage: int) -> None:
     assert reminder_stage(date(2026, 3, 20), today, reminder_days=5) == stage
-
-
-def test_quarters_between() -> None:
-    assert quarters_between(date(2025, 11, 3), date(2026, 4, 1)) == [
-        (2025, 4),
-        (2026, 1),
-        (2026, 2),
-    ]

@@ -261,7 +261,8 @@ def customer_centricity_index(request: HttpRequest, query: Query[IndexQuery]) ->
     employees' and customers' means, the gap with its interval, n and Cronbach's alpha."""
     from django.core.exceptions import ValidationError
 
-    from outsidein.centricity.indicators import Quarter, compute_index
+    from outsidein.centricity.indicators import compute_index
+    from outsidein.core.periods import Quarter
 
     person = caller(request)
     team = get_scoped_or_404(person, Team, query.team_id) if query.team_id else None

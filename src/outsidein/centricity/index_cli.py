@@ -22,8 +22,9 @@ def add_parser(sub: Any, handler: Any) -> None:
 
 def run(args: argparse.Namespace, organisation: Any, error: type[Exception]) -> None:
     """Print the index; ``error`` is the CLI's error class (a message, exit status 2)."""
-    from outsidein.centricity.indicators import Quarter, compute_index
+    from outsidein.centricity.indicators import compute_index
     from outsidein.core.models import Team
+    from outsidein.core.periods import Quarter
 
     quarter = None
     if args.quarter:

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from outsidein.centricity import indicators, scorecards
 from outsidein.centricity.index import PILLAR_LABELS, PILLARS
-from outsidein.centricity.indicators import Quarter
 from outsidein.core.models import Person, Team
+from outsidein.core.periods import Quarter
 from outsidein.core.tenancy import scoped
 from outsidein.core.views import employee_required
 

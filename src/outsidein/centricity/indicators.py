@@ -28,10 +28,9 @@ Where the values come from (each with the link to the data behind it):
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -59,6 +58,7 @@ from outsidein.centricity.index import (
 )
 from outsidein.centricity.models import IndexSettings, IndicatorSetting, Wave
 from outsidein.core.models import Organisation, Team
+from outsidein.core.periods import Quarter
 
 MIRROR_MIN = services.MIN_GROUP
 
@@ -405,55 +405,6 @@ def save_rewards(organisation: Organisation, chosen: Mapping[str, Any]) -> Setti
         row.reward_target = targets.get(spec.key)
         row.save(update_fields=["reward", "reward_target", "updated_at"])
     return settings_for(organisation)
-
-
-# --- quarters ------------------------------------------------------------------------------------
-
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-
-
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        """``YYYY-Qn`` (e.g. 2026-Q3); ValueError with a message otherwise."""
-        found = _QUARTER.match((text or "").strip().upper())
-        if not found or not 1900 <= int(found.group(1)) <= 2999:
-            raise ValueError(
-                _("A quarter is written like 2026-Q3, not %(text)s.") % {"text": repr(text)}
-            )
-        return cls(int(found.group(1)), int(found.group(2)))
-
-    @classmethod
-    def of(cls, day: date) -> Quarter:
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @property
-    def first(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def last(self) -> date:
-        return self.next().first - timedelta(days=1)
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + (self.number == 4), self.number % 4 + 1)
-
-    def previous(self) -> Quarter:
-        return Quarter(self.year - (self.number == 1), (self.number - 2) % 4 + 1)
-
-    def back(self, count: int) -> list[Quarter]:
-        """``count`` quarters ending with this one, oldest first."""
-        out = [self]
-        while len(out) < count:
-            out.append(out[-1].previous())
-        return list(reversed(out))
-
-    def __str__(self) -> str:
-        return f"{self.year}-Q{self.number}"
 
 
 def quarter_or_current(quarter: str | Quarter | None, today: date | None = None) -> Quarter:

@@ -51,7 +51,7 @@ from outsidein.analytics.services import month_end
 from outsidein.centricity import services as mirror
 from outsidein.centricity.models import ReportDelivery, ReportSubscription, Wave, WaveStatus
 from outsidein.core.models import Organisation, Person
-from outsidein.core.services import last_full_month
+from outsidein.core.periods import Quarter, last_full_month
 
 logger = logging.getLogger(__name__)
 
@@ -79,14 +79,6 @@ def parse_month(value: str) -> date:
 
 def previous_month(first: date) -> date:
     return (first.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def quarter_label(first: date) -> str:
-    return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
-
-
-def quarter_start(first: date) -> date:
-    return date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
 
 
 def _aware(day: date) -> datetime:
@@ -320,7 +312,7 @@ class Report:
 
 
 def _index_section(organisation: Organisation, first: date) -> IndexSection:
-    quarter = quarter_label(first)
+    quarter = str(Quarter.of(first))
     not_yet = IndexSection(
         available=False,
         period=quarter,
@@ -912,7 +904,9 @@ def _decisions(organisation: Organisation, first: date) -> Decisions:
         .annotate(evidence_count=Count("evidence"))
     )
     month = taken.filter(decided_on__gte=first, decided_on__lte=month_end(first))
-    quarter = taken.filter(decided_on__gte=quarter_start(first), decided_on__lte=month_end(first))
+    quarter = taken.filter(
+        decided_on__gte=Quarter.of(first).first, decided_on__lte=month_end(first)
+    )
     lines = []
     rows = list(month.select_related("team").order_by("decided_on", "pk")[: DECISIONS_LISTED + 1])
     for decision in rows[:DECISIONS_LISTED]:
@@ -932,7 +926,7 @@ def _decisions(organisation: Organisation, first: date) -> Decisions:
         more=max(0, month_counts.taken - len(lines)),
         month_counts=month_counts,
         quarter_counts=_decision_counts(quarter),
-        quarter=quarter_label(first),
+        quarter=str(Quarter.of(first)),
     )
 
 

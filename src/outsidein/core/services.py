@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +37,7 @@ from outsidein.core.models import (
     Team,
     User,
 )
+from outsidein.core.periods import month_starts
 
 # --- generic create / update ----------------------------------------------------------------
 
@@ -508,16 +509,6 @@ def revoke_api_token(token: ApiToken) -> None:
 # --- the home page -----------------------------------------------------------------------------
 
 
-def month_starts(today: date, months: int) -> list[date]:
-    """The first day of each of the last ``months`` months, oldest first, this month last."""
-    starts = []
-    year, month = today.year, today.month
-    for _index in range(months):
-        starts.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return starts[::-1]
-
-
 def team_managers(organisation_id: int, team_id: int | None) -> list[Person]:
     """Who is told about a team's business: the active managers of the team and of the
     departments above it; the administrators when there are none."""
@@ -533,11 +524,6 @@ def team_managers(organisation_id: int, team_id: int | None) -> list[Person]:
             current = parents[current]
     managers = list(people.filter(role=Role.MANAGER, team_id__in=chain)) if chain else []
     return managers or list(people.filter(role=Role.ADMIN))
-
-
-def last_full_month(today: date) -> date:
-    """The first day of the month before ``today``'s."""
-    return month_starts(today, 2)[0]
 
 
 def _new_customers_per_month(

@@ -17,8 +17,9 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from outsidein.analytics import stats
 from outsidein.core.models import Person, Team
+from outsidein.core.periods import quarters_between
 from outsidein.mystery.models import Assignment, AssignmentStatus, MysteryProgramme, Scenario
-from outsidein.mystery.scoring import NO, SCORE_MIN, YES, quarters_between
+from outsidein.mystery.scoring import NO, SCORE_MIN, YES
 
 # Mystery shops are few by nature (a handful per touchpoint per quarter), and each is a
 # deliberate, scripted observation; below this many a figure is shown as "too few shops".
@@ -248,7 +249,7 @@ def results(organisation_id: int, start: date, end: date, today: date) -> Result
         )
     }
     per_scenario = {pk: ScenarioResult(scenario=scenario) for pk, scenario in scenarios.items()}
-    quarters = quarters_between(start, end)
+    quarters = [(quarter.year, quarter.number) for quarter in quarters_between(start, end)]
     trend: dict[str, dict[tuple[int, int], Sums]] = defaultdict(lambda: defaultdict(Sums))
     overall = Sums()
     for row in _grouped(organisation_id, before_start, end):

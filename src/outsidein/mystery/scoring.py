@@ -150,18 +150,3 @@ def reminder_stage(due_on: date, today: date, reminder_days: int) -> int:
     if (due_on - today).days <= reminder_days:
         return 2
     return 1
-
-
-def quarter(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarters_between(start: date, end: date) -> list[tuple[int, int]]:
-    """Every calendar quarter from the one holding ``start`` to the one holding ``end``."""
-    first, last = quarter(start), quarter(end)
-    out: list[tuple[int, int]] = []
-    year, q = first
-    while (year, q) <= last:
-        out.append((year, q))
-        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
-    return out

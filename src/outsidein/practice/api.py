@@ -22,8 +22,8 @@ from outsidein.api.access import (
 )
 from outsidein.api.schemas import Flag, Id, InputSchema, IsoDate, Pagination, PatchSchema, QueryId
 from outsidein.core.models import Customer, Person, Team
+from outsidein.core.periods import last_full_month
 from outsidein.core.permissions import Action
-from outsidein.core.services import last_full_month
 from outsidein.practice import registry, services
 from outsidein.practice.models import (
     Case,

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from outsidein.analytics.services import month_end
 from outsidein.core.models import Team
-from outsidein.core.services import last_full_month, month_starts
+from outsidein.core.periods import last_full_month, month_starts
 from outsidein.practice import registry, reports
 
 

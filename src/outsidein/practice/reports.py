@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from outsidein.analytics.services import month_end
 from outsidein.core.models import Person, PersonState, Team
-from outsidein.core.services import month_starts
+from outsidein.core.periods import Quarter, month_starts
 from outsidein.practice import metrics
 from outsidein.practice.models import (
     Case,
@@ -36,10 +36,6 @@ def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
         datetime.combine(start, time.min, tzinfo=tz),
         datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
     )
-
-
-def quarter_of(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 # --- the queue and the closed loop ----------------------------------------------------------------
@@ -160,18 +156,18 @@ def employees(organisation_id: int, on: date) -> list[metrics.Employee]:
     their PersonState history; someone without history counts as they are now, if active)."""
     _low, high = day_bounds(on, on)
     then: dict[int, tuple[int | None, bool, bool]] = {}
-    for person_id, team_id, facing, active in (
+    for person_id, *state in (
         PersonState.objects.filter(organisation_id=organisation_id, since__lt=high)
         .order_by("since", "pk")
         .values_list("person_id", "team_id", "customer_facing", "is_active")
     ):
-        then[person_id] = (team_id, facing, active)  # the last state before the day's end wins
+        then[person_id] = tuple(state)  # type: ignore[assignment]  # the last before the day's end wins
     people = []
-    for pk, team_id, facing, active in Person.objects.filter(
-        organisation_id=organisation_id, created_at__lt=high
-    ).values_list("pk", "team_id", "customer_facing", "is_active"):
-        if pk in then:
-            team_id, facing, active = then[pk]
+    rows = Person.objects.filter(organisation_id=organisation_id, created_at__lt=high).values_list(
+        "pk", "team_id", "customer_facing", "is_active"
+    )
+    for pk, team_now, facing_now, active_now in rows:
+        team_id, facing, active = then.get(pk, (team_now, facing_now, active_now))
         if active:
             people.append(metrics.Employee(pk, team_id, facing))
     return people
@@ -250,7 +246,7 @@ def decision_facts(organisation_id: int, start: date, end: date) -> list[Decisio
         .distinct()
     )
     return [
-        DecisionFacts(team_id, quarter_of(day), pk in cited)
+        DecisionFacts(team_id, str(Quarter.of(day)), pk in cited)
         for pk, team_id, day in rows
         if day is not None
     ]

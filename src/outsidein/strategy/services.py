@@ -4,7 +4,6 @@ fully (``ValidationError`` naming the field) and writes in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -527,10 +526,3 @@ def update_process(
 
 def delete_process(process: Process) -> None:
     process.delete()
-
-
-def quarter_start(today: date) -> date:
-    """The first day of the 91 days that end today: "the last quarter"."""
-    from datetime import timedelta
-
-    return today - timedelta(days=90)
