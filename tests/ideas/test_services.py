@@ -304,3 +304,28 @@ def test_verification_token_is_bound_to_the_organisation(
     assert services.read_verification_token(tenant.organisation, token, max_age=-1) is None
     assert len(mail.outbox) == 1
     assert f"/ideas/{tenant.organisation.slug}/verify/" in mail.outbox[0].body
+
+
+def test_a_declined_idea_enters_the_no_register_and_leaves_it_when_taken_up(
+    tenant: Tenant, idea: Idea
+) -> None:
+    from outsidein.strategy.models import DeclinedRequest
+
+    services.change_status(
+        idea, status=IdeaStatus.DECLINED, reason="Te weinig vraag.", person=tenant.manager
+    )
+    entry = DeclinedRequest.objects.get(organisation=tenant.organisation, ref_id=idea.pk)
+    assert (entry.source, entry.request, entry.reason) == ("idea", idea.title, "Te weinig vraag.")
+    assert entry.segment_id == idea.segment_id and entry.segment_id is not None
+    assert entry.customer_told and entry.decided_by == tenant.manager
+    # A new reason follows; there is still one entry.
+    services.change_status(
+        idea,
+        status=IdeaStatus.DECLINED,
+        reason="Past niet bij onze strategie.",
+        person=tenant.admin,
+    )
+    entry = DeclinedRequest.objects.get(organisation=tenant.organisation, ref_id=idea.pk)
+    assert entry.reason == "Past niet bij onze strategie." and entry.decided_by == tenant.admin
+    services.change_status(idea, status=IdeaStatus.PLANNED, person=tenant.admin)
+    assert not DeclinedRequest.objects.filter(ref_id=idea.pk).exists()

@@ -113,7 +113,10 @@ class StatusForm(forms.Form):
         label=_("Note for customers"),
         required=False,
         max_length=DESCRIPTION_MAX,
-        help_text=_("Required when declining: customers see why. Optional otherwise."),
+        help_text=_(
+            "Required when declining: customers see why, and the idea is added to the "
+            "“no” register. Optional otherwise."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,6 +49,17 @@ from outsidein.ideas.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Called inside the transaction after an idea's status changed: listener(idea, previous, person).
+# The strategy app keeps its "no" register in step with declined ideas this way.
+StatusListener = Callable[[Idea, str, "Person | None"], None]
+_status_listeners: list[StatusListener] = []
+
+
+def register_status_listener(listener: StatusListener) -> None:
+    if listener not in _status_listeners:
+        _status_listeners.append(listener)
+
 
 VERIFY_SALT = "outsidein.ideas.verify"
 UNSUBSCRIBE_SALT = "outsidein.ideas.unsubscribe"
@@ -416,6 +427,8 @@ def change_status(
         created_at=now,
     )
     _mark_responded(idea, now)
+    for listener in _status_listeners:
+        listener(idea, previous, person)
     if notify and previous != status:
         recipients = notification_recipients([idea.pk])
         transaction.on_commit(lambda: send_status_emails(idea.pk, change.pk, recipients))

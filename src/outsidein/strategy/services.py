@@ -23,6 +23,7 @@ from outsidein.strategy.models import (
     Need,
     NeedTag,
     Process,
+    RequestSource,
     SegmentAssignmentLog,
     SegmentRule,
     SegmentStrategy,
@@ -373,6 +374,32 @@ def _check_source_ref(organisation_id: int, fields: dict[str, Any]) -> None:
         raise ValidationError(
             {"ref_id": _("There is no such item with id %(id)s.") % {"id": ref_id}}
         )
+
+
+def sync_declined_idea(idea: Any, previous: str, person: Person | None) -> None:
+    """A declined idea is a "no" to customers: it enters the register with its reason (and
+    follows a new reason); when the idea is taken up again after all, its entry goes."""
+    from outsidein.ideas.models import IdeaStatus
+
+    entries = DeclinedRequest.objects.filter(
+        organisation_id=idea.organisation_id, source=RequestSource.IDEA, ref_id=idea.pk
+    )
+    if idea.status != IdeaStatus.DECLINED:
+        if previous == IdeaStatus.DECLINED:
+            entries.delete()
+        return
+    entry = entries.first() or DeclinedRequest(
+        organisation_id=idea.organisation_id, source=RequestSource.IDEA, ref_id=idea.pk
+    )
+    entry.request = idea.title[:300]
+    entry.reason = idea.decline_reason
+    entry.segment_id = idea.segment_id
+    entry.customer_id = idea.customer_id
+    entry.customer_told = True  # the reason is shown on the portal to everyone
+    changed = idea.status_changed_at
+    entry.decided_on = timezone.localdate(changed) if changed else timezone.localdate()
+    entry.decided_by = person
+    entry.save()
 
 
 def update_declined(declined: DeclinedRequest, **changes: Any) -> DeclinedRequest:
