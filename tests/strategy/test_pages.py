@@ -168,3 +168,22 @@ def test_a_feedback_item_is_tagged_with_a_need_and_linked_from_its_page(
         f"/strategy/feedback/{feedback.pk}/need/", {"need": need.pk}
     )
     assert forbidden.status_code == 403
+
+
+def test_a_process_page_links_the_decisions_that_changed_it(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    from outsidein.practice import services as practice
+
+    ours = practice.create_decision(tenant.organisation, title="Maandfactuur vereenvoudigd")
+    theirs = practice.create_decision(other_tenant.organisation, title="Hun besluit")
+    process = services.create_process(tenant.organisation, name="Facturatie")
+    client = tenant.client_for(tenant.admin)
+    url = reverse("strategy-process", args=[process.pk])
+    page = client.get(url).content.decode()
+    assert "Maandfactuur vereenvoudigd" in page and "Hun besluit" not in page
+    foreign = client.post(url, {"name": "Facturatie", "decisions": [theirs.pk]})
+    assert foreign.status_code == 200 and not process.decisions.exists()
+    saved = client.post(url, {"name": "Facturatie", "decisions": [ours.pk]})
+    assert saved.status_code == 302
+    assert list(process.decisions.all()) == [ours]

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outsidein.core.models import Segment, Team
+from outsidein.practice.models import Decision
 from outsidein.strategy import rules as rule_logic
 from outsidein.strategy.models import (
     ItemKind,
@@ -210,9 +211,20 @@ class ProcessForm(_OrgForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    decisions = forms.ModelMultipleChoiceField(
+        label=_("Decisions that changed it"),
+        queryset=Decision.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("From the decision register; hold Ctrl or ⌘ to choose more than one."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        decisions = self.fields["decisions"]
+        decisions.queryset = decisions.queryset.order_by(  # type: ignore[attr-defined]
+            "-decided_on", "-created_at"
+        )
         field = self.fields["touchpoints"]
         field.queryset = field.queryset.select_related("stage__journey")  # type: ignore[attr-defined]
         field.label_from_instance = _touchpoint_label  # type: ignore[attr-defined]

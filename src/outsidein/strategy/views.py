@@ -612,6 +612,7 @@ def process_edit(request: HttpRequest, process_id: int | None = None) -> HttpRes
             "team": process.team_id,
             "description": process.description,
             "touchpoints": [t.pk for t in process.touchpoints.all()],
+            "decisions": [d.pk for d in process.decisions.all()],
         }
     form = forms.ProcessForm(
         request.POST or None, organisation_id=person.organisation_id, initial=initial
@@ -628,12 +629,18 @@ def process_edit(request: HttpRequest, process_id: int | None = None) -> HttpRes
                 form.add_error("team", _("Managers keep processes of their own teams."))
             else:
                 touchpoints = list(data.pop("touchpoints"))
+                decisions = list(data.pop("decisions"))
                 try:
                     if process:
-                        services.update_process(process, touchpoints=touchpoints, **data)
+                        services.update_process(
+                            process, touchpoints=touchpoints, decisions=decisions, **data
+                        )
                     else:
                         process = services.create_process(
-                            person.organisation, touchpoints=touchpoints, **data
+                            person.organisation,
+                            touchpoints=touchpoints,
+                            decisions=decisions,
+                            **data,
                         )
                     messages.success(request, _("Process saved."))
                     return redirect("strategy-process", process_id=process.pk)
