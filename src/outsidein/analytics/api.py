@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from outsidein.analytics import services as metrics
 from outsidein.api.access import caller
-from outsidein.api.schemas import IsoDate, QueryId
+from outsidein.api.schemas import EstimateOut, IsoDate, QueryId
 
 router = Router(tags=["metrics"])
 
@@ -26,14 +26,6 @@ class MetricsQuery(Schema):
         None, description="Also break the figures down by this dimension"
     )
     period: Literal["week", "month"] | None = Field(None, description="Also give a trend")
-
-
-class EstimateOut(Schema):
-    value: float | None
-    low: float | None
-    high: float | None
-    n: int
-    enough: bool
 
 
 class SummaryOut(Schema):

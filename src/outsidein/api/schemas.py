@@ -125,6 +125,16 @@ class Pagination(PageNumberPagination):
         page_size: int | None = Field(None, ge=1, le=500)
 
 
+class EstimateOut(Schema):
+    """A figure with its 95% interval; ``enough`` is False below the minimum n."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+    enough: bool
+
+
 class ErrorOut(Schema):
     detail: str
 

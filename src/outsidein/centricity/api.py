@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from outsidein.api.access import caller, delete_scoped, get_scoped_or_404, require, scoped
-from outsidein.api.schemas import Flag, InputSchema, Pagination, PatchSchema, QueryId
+from outsidein.api.schemas import EstimateOut, Flag, InputSchema, Pagination, PatchSchema, QueryId
 from outsidein.centricity import services
 from outsidein.centricity.models import MirrorItem, Wave
 from outsidein.core.models import Team
@@ -42,7 +42,7 @@ class ItemPatch(PatchSchema):
     hidden: Flag | None = None
 
 
-class ItemOut(Schema):
+class MirrorItemOut(Schema):
     id: int
     key: str
     dimension: str
@@ -96,14 +96,6 @@ class DimensionGapOut(Schema):
     significant: bool
 
 
-class EstimateOut(Schema):
-    value: float | None
-    low: float | None
-    high: float | None
-    n: int
-    enough: bool
-
-
 class SuperiorOut(Schema):
     employee: EstimateOut
     customer: EstimateOut
@@ -124,7 +116,7 @@ class ResultsQuery(Schema):
     team_id: QueryId | None = None
 
 
-@router.get("/mirror/items", response=list[ItemOut])
+@router.get("/mirror/items", response=list[MirrorItemOut])
 @paginate(Pagination)
 def list_items(request: HttpRequest) -> Any:
     person = caller(request)
@@ -132,19 +124,19 @@ def list_items(request: HttpRequest) -> Any:
     return scoped(person, MirrorItem).order_by("dimension", "position", "pk")
 
 
-@router.get("/mirror/items/{item_id}", response=ItemOut)
+@router.get("/mirror/items/{item_id}", response=MirrorItemOut)
 def get_item(request: HttpRequest, item_id: int) -> Any:
     return get_scoped_or_404(caller(request), MirrorItem, item_id)
 
 
-@router.post("/mirror/items", response={201: ItemOut})
+@router.post("/mirror/items", response={201: MirrorItemOut})
 def create_item(request: HttpRequest, payload: ItemIn) -> Any:
     person = caller(request)
     require(person, Action.CREATE, MirrorItem)
     return Status(201, services.add_item(person.organisation, **payload.model_dump()))
 
 
-@router.patch("/mirror/items/{item_id}", response=ItemOut)
+@router.patch("/mirror/items/{item_id}", response=MirrorItemOut)
 def update_item(request: HttpRequest, item_id: int, payload: ItemPatch) -> Any:
     person = caller(request)
     item = get_scoped_or_404(person, MirrorItem, item_id)

@@ -68,7 +68,7 @@ class ScenarioPatch(PatchSchema):
     is_active: Flag | None = None
 
 
-class ItemOut(Schema):
+class ScenarioItemOut(Schema):
     key: str
     label: str
 
@@ -80,8 +80,8 @@ class ScenarioOut(Schema):
     touchpoint: str
     team_id: int | None
     instructions: str
-    checklist: list[ItemOut]
-    scoring: list[ItemOut]
+    checklist: list[ScenarioItemOut]
+    scoring: list[ScenarioItemOut]
     is_active: bool
 
 

@@ -21,6 +21,7 @@ from outsidein.api.access import (
     scoped,
 )
 from outsidein.api.schemas import (
+    EstimateOut,
     Flag,
     Id,
     InputSchema,
@@ -542,14 +543,6 @@ def create_stage(request: HttpRequest, journey_id: int, payload: StageIn) -> Any
 @router.delete("/strategy/stages/{stage_id}", response={204: None})
 def delete_stage(request: HttpRequest, stage_id: int) -> Any:
     return delete_scoped(request, Stage, stage_id, services.delete_stage)
-
-
-class EstimateOut(Schema):
-    value: float | None
-    low: float | None
-    high: float | None
-    n: int
-    enough: bool
 
 
 class MapCellOut(Schema):
