@@ -7,7 +7,8 @@ PostgreSQL a fresh, empty database), this script
 1. creates an organisation with customers in four segments, writes a CSV of ``--rows``
    responses over two years (seeded) and imports it through the real path
    (``voice.imports.run_import``) in a child process, so its peak RSS is the import's own;
-2. starts the production server (``outsidein serve --workers 2``) on a free port of 127.0.0.1,
+2. starts the production server (``outsidein serve --workers 2 --threads N``, gunicorn's gthread
+   worker; ``--threads 1``: its sync worker) on a free port of 127.0.0.1,
    logs in over HTTP and times ``/dashboard/data.json`` unfiltered and filtered;
 3. opens an anonymous survey and drives POSTs of answers at it from a second process (a bounded
    load generator: a fixed number of requests or seconds, whichever comes first);
@@ -62,6 +63,7 @@ NO_SEGMENT = "No segment"
 DAYS = 730
 SEED = 2026
 ORG_SLUG = "bench-voice"
+WARM_UP = 40  # submissions before the timed load, spread over its connections
 ADMIN_EMAIL = "bench-admin@example.org"
 
 # name: (comparison, target, unit). None: reported without a target.
@@ -111,6 +113,31 @@ def percentile(sorted_values: list[float], q: float) -> float:
         return float("nan")
     rank = max(1, -(-len(sorted_values) * q // 100))  # ceil(n * q / 100)
     return sorted_values[int(rank) - 1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends() -> list[int]:
+    """Process ids of the PostgreSQL backends serving this database (none for SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return pids
 
 
 def rss_mb(field: str = "VmRSS", pid: int | str = "self") -> float:
@@ -258,10 +285,12 @@ def child_import(args: argparse.Namespace) -> int:
     started = 0.0
 
     def progress(rows: int, message: str) -> None:
+        # The import reads, checks and inserts a chunk at a time: "rows read" counts rows
+        # that are read and checked, most of them inserted already.
         elapsed = time.perf_counter() - started
         if message.startswith(("Saving", "Opslaan")) or "rows read" not in message:
             marks.setdefault("saving", elapsed)
-            log(f"  import: {rows:,} rows read and checked in {elapsed:.1f} s; saving")
+            log(f"  import: all {rows:,} rows read, checked and inserted in {elapsed:.1f} s")
         elif rows % 100_000 == 0:
             log(f"  import: {rows:,} rows read ({rows / elapsed:,.0f} rows/s so far)")
 
@@ -291,7 +320,9 @@ def child_import(args: argparse.Namespace) -> int:
         "warnings": report.warnings,
         "survey_id": report.survey_id,
         "seconds": seconds,
-        "read_and_check_seconds": marks.get("saving"),
+        # Reading, checking and inserting overlap (chunk by chunk): the time until the last
+        # row was read and inserted, before the rollups are written and the commit.
+        "read_check_insert_seconds": marks.get("saving"),
         "peak_rss_mb": peak_mb,
         "baseline_rss_mb": baseline_mb,
         "file_mb": len(raw) / 2**20,
@@ -373,10 +404,11 @@ def free_port() -> int:
 class Server:
     """``outsidein serve`` (gunicorn, which replaces the CLI process: our child is the master)."""
 
-    def __init__(self, workdir: Path, workers: int) -> None:
+    def __init__(self, workdir: Path, workers: int, threads: int = 1) -> None:
         self.port = free_port()
         self.log_path = workdir / "server.log"
         self.workers = workers
+        self.threads = threads
         self.process: subprocess.Popen[bytes] | None = None
         self.worker_pids: set[int] = set()
 
@@ -395,6 +427,8 @@ class Server:
                     str(self.port),
                     "--workers",
                     str(self.workers),
+                    "--threads",
+                    str(self.threads),
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -823,9 +857,12 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     survey = services.open_survey(survey)
     connections.close_all()
 
-    server = Server(workdir, workers=2)
+    server = Server(workdir, workers=2, threads=args.threads)
     try:
-        log(f"starting `outsidein serve --workers 2` on {HOST}:{server.port}")
+        log(
+            f"starting `outsidein serve --workers 2 --threads {args.threads}` "
+            f"on {HOST}:{server.port}"
+        )
         server.start()
         session = login(server.port, password)
 
@@ -853,20 +890,44 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         if status != 200 or match is None:
             raise RuntimeError(f"The public survey page answered {status} without a form token.")
         token = match.group(1).decode()
-        for score in range(10):  # warm up both workers' code paths
-            status, _page = public.request(
-                "POST",
-                f"/r/{survey.public_key}/",
-                {"form_token": token, "lang": "nl", "nps": str(score), "reason": "warm-up"},
-            )
-            if status != 200:
-                raise RuntimeError(f"A warm-up submission answered {status}.")
         public.close()
+        # Warm up every worker process and thread (code paths, database connections) with as
+        # many connections as the load will use, WARM_UP submissions in all.
+        warm_statuses: list[int] = []
+
+        def warm_up(number: int) -> None:
+            session = HttpSession(server.port)
+            for score in range(WARM_UP // args.concurrency):
+                status, _page = session.request(
+                    "POST",
+                    f"/r/{survey.public_key}/",
+                    {"form_token": token, "lang": "nl", "nps": str(score), "reason": "warm-up"},
+                )
+                warm_statuses.append(status)
+            session.close()
+
+        warmers = [threading.Thread(target=warm_up, args=(n,)) for n in range(args.concurrency)]
+        for thread in warmers:
+            thread.start()
+        for thread in warmers:
+            thread.join()
+        warmed = len(warm_statuses)
+        if any(status != 200 for status in warm_statuses):
+            raise RuntimeError(f"Warm-up submissions answered {Counter(warm_statuses)}.")
 
         log(
             f"submissions: {args.concurrency} connections from a second process, at most "
             f"{args.submit_total:,} requests or {args.submit_seconds} s"
         )
+        # CPU time each side spends during the timed load: what a submission costs in CPU,
+        # whatever else runs on the machine.
+        workers = server.children()
+        backends = database_backends()
+        cpu_before = {
+            "server": sum(cpu_seconds(pid) for pid in workers),
+            "database": sum(cpu_seconds(pid) for pid in backends),
+            "load_generator": resource.getrusage(resource.RUSAGE_CHILDREN),
+        }
         load = run_load_child(
             workdir,
             {
@@ -878,9 +939,29 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 "concurrency": args.concurrency,
             },
         )
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before_children = cpu_before["load_generator"]
+        spent = {
+            "server": sum(cpu_seconds(pid) for pid in workers) - cpu_before["server"],
+            "database": sum(cpu_seconds(pid) for pid in backends) - cpu_before["database"],
+            "load_generator": (children.ru_utime + children.ru_stime)
+            - (before_children.ru_utime + before_children.ru_stime),
+        }
+        answered = max(1, load["sent"])
+        load["cpu_ms_per_submission"] = {
+            name: round(seconds * 1000 / answered, 2) for name, seconds in spent.items()
+        }
+        total_ms = sum(spent.values()) * 1000 / answered
+        load["cpu_ms_per_submission"]["total"] = round(total_ms, 2)
+        # What two idle cores could carry at that cost (nothing else running, no waits).
+        load["cpu_bound_ceiling_per_s"] = round(2000 / total_ms, 1) if total_ms else None
         log(
             f"  {load['ok']:,} of {load['sent']:,} answered 200 in {load['wall_s']:.1f} s = "
             f"{load['per_s']:,.0f}/s; p50 {load['p50_ms']:.1f} ms, p99 {load['p99_ms']:.1f} ms"
+        )
+        log(
+            f"  CPU per submission (ms): {load['cpu_ms_per_submission']}; two idle cores "
+            f"would carry about {load['cpu_bound_ceiling_per_s']}/s"
         )
         server_rss = server.peak_rss()
     except Exception:
@@ -889,9 +970,9 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     finally:
         server.stop()
     stored = Feedback.objects.filter(survey=survey).count()
-    if stored != load["ok"] + 10:
+    if stored != load["ok"] + warmed:
         raise AssertionError(
-            f"{load['ok']} submissions answered 200 (+10 warm-up) but {stored} were stored."
+            f"{load['ok']} submissions answered 200 (+{warmed} warm-up) but {stored} were stored."
         )
 
     metrics = {
@@ -927,6 +1008,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "peak_rss_mb_server": "sum of VmHWM of the gunicorn master and its workers "
             "(pages shared after fork are counted in each)",
             "submit": "load generator and server share this machine's cores",
+            "server": f"gunicorn, 2 worker processes x {args.threads} threads "
+            f"({'gthread' if args.threads > 1 else 'sync'} worker)",
             "pandas_ratio": "time of our query / time of pandas; the target (<= 1) is assumed",
         },
         "details": {
@@ -936,7 +1019,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 "rollup_rows": rollup_rows,
             },
             "dashboard": dashboard,
-            "submit": {**load, "stored": stored - 10},
+            "submit": {**load, "stored": stored - warmed, "warm_up": warmed},
             "server_peak_rss_mb": {k: round(v, 1) for k, v in server_rss.items()},
             "pandas": pandas,
         },
@@ -975,8 +1058,9 @@ def print_table(summary: dict[str, Any]) -> None:
     )
     imported = details["import"]
     print(
-        f"import: {imported['seconds']:.1f} s ({imported['read_and_check_seconds'] or 0:.1f} s "
-        f"reading and checking, the rest saving); {imported['rollup_rows']:,} rollup rows"
+        f"import: {imported['seconds']:.1f} s ({imported['read_check_insert_seconds'] or 0:.1f} s "
+        f"reading, checking and inserting chunk by chunk, the rest rollups and commit); "
+        f"{imported['rollup_rows']:,} rollup rows"
     )
     pandas = details["pandas"]
     print(
@@ -995,6 +1079,9 @@ def main() -> int:
     parser.add_argument("--submit-total", type=int, default=5000)
     parser.add_argument("--submit-seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per server process (1: sync worker)"
+    )
     parser.add_argument(
         "--profile-import", action="store_true", help="profile the import (slower; prints stats)"
     )

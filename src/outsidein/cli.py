@@ -69,7 +69,9 @@ def _migrate(verbosity: int = 1) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def _serve(host: str, port: int, workers: int, *, with_worker: bool = False) -> None:
+def _serve(
+    host: str, port: int, workers: int, *, threads: int = 1, with_worker: bool = False
+) -> None:
     _check_port_free(host, port)
     _check_database()
     from django.db import connection
@@ -87,6 +89,9 @@ def _serve(host: str, port: int, workers: int, *, with_worker: bool = False) -> 
         f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "--workers",
         str(workers),
+        # Threads (gthread) keep connections alive between requests and let a process answer
+        # another request while one waits on the database.
+        *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",
@@ -156,12 +161,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if args.no_serve:
         return
     _print_demo_banner(args.host, args.port, report.core.logins)
-    _serve(args.host, args.port, args.workers, with_worker=True)
+    _serve(args.host, args.port, args.workers, threads=args.threads, with_worker=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
     _setup_django()
-    _serve(args.host, args.port, args.workers)
+    _serve(args.host, args.port, args.workers, threads=args.threads)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -450,6 +455,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s)")
         p.add_argument(
             "--workers", type=int, default=2, help="server processes (default %(default)s)"
+        )
+        p.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("OUTSIDEIN_SERVER_THREADS", "2")),
+            help="threads per server process (default %(default)s; 1: gunicorn's sync worker)",
         )
 
     p = sub.add_parser(

@@ -272,3 +272,35 @@ def test_cli_import_prints_counts(tenant: Tenant, tmp_path: Path, settings: Any)
         timeout=60,
     )
     assert bad.returncode == 2 and "No organisation" in bad.stderr
+
+
+def test_a_file_that_breaks_after_some_chunks_imports_nothing(
+    tenant: Tenant, monkeypatch: Any
+) -> None:
+    """Rows are inserted chunk by chunk inside one transaction: a malformed line after some
+    chunks were inserted rolls all of them back."""
+    monkeypatch.setattr("outsidein.voice.imports.CHUNK_ROWS", 2)
+    rows = [f"c{i},,,2026-03-0{1 + i % 5},,{i % 11},,,,nl" for i in range(7)]
+    raw = _csv(*rows) + b'c9,,,2026-03-01,,9,,,"' + b"x" * 200_000 + b'",nl\n'  # over the limit
+    with pytest.raises(ImportFileError, match="malformed near line"):
+        run_import(tenant.organisation, raw, filename="broken.csv")
+    assert not Feedback.objects.exists() and not Survey.objects.exists()
+    assert rollups.snapshot(tenant.organisation.pk) == {}
+
+
+def test_chunked_import_and_reimport_keep_rollups_equal_to_recomputation(
+    tenant: Tenant, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("outsidein.voice.imports.CHUNK_ROWS", 3)
+    rows = [f"k{i},,,2026-03-{1 + i % 9:02d}T1{i % 10}:00:00Z,,{i % 11},,,,nl" for i in range(10)]
+    rows.insert(4, "k2,,,2026-03-01,,5,,,,nl")  # a repeated id, named in the report
+    raw = _csv(*rows)
+    first = run_import(tenant.organisation, raw, filename="x.csv")
+    assert (first.accepted, first.rejected) == (10, 1)
+    assert "repeats the id of row 4" in str(first.errors[0])
+    again = run_import(tenant.organisation, raw, filename="x.csv")
+    assert (again.accepted, again.already_imported, again.rejected) == (0, 10, 1)
+    assert Feedback.objects.count() == 10
+    snapshot = rollups.snapshot(tenant.organisation.pk)
+    rollups.rebuild(tenant.organisation.pk)
+    assert snapshot == rollups.snapshot(tenant.organisation.pk)

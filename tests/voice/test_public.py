@@ -218,3 +218,55 @@ def test_one_reminder_after_some_days_if_unanswered(
         "Reminder" in smtp_inbox.messages[-1]["Subject"]
         or "Herinnering" in smtp_inbox.messages[-1]["Subject"]
     )
+
+
+# --- the per-process cache of public surveys: an edit is seen by the very next request ----------
+
+
+def test_a_survey_closed_after_answers_refuses_the_next_one(
+    survey: Survey, client: Client, public_url: str
+) -> None:
+    token = form_token(client.get(public_url).content)
+    assert client.post(public_url, {"form_token": token, "nps": "9"}).status_code == 200
+    services.close_survey(survey)
+    assert client.post(public_url, {"form_token": token, "nps": "9"}).status_code == 410
+    assert Feedback.objects.count() == 1
+
+
+def test_a_changed_thank_you_text_shows_on_the_next_submission(
+    survey: Survey, public_url: str, answer: Any
+) -> None:
+    assert b"Tot ziens" not in answer(public_url, {"nps": "9", "lang": "nl"}).content
+    services.update_survey(survey, thanks_nl="Tot ziens en bedankt!")
+    assert b"Tot ziens en bedankt!" in answer(public_url, {"nps": "9", "lang": "nl"}).content
+
+
+def test_added_and_deleted_questions_count_from_the_next_submission(
+    survey: Survey, client: Client, public_url: str, answer: Any
+) -> None:
+    assert answer(public_url, {"nps": "8"}).status_code == 200
+    question = services.add_question(
+        survey, key="effort", kind="ces", required=True, text_nl="Moeite?", text_en="Effort?"
+    )
+    refused = answer(public_url, {"nps": "8"})
+    assert b'id="err-effort"' in refused.content  # the new required question is asked
+    assert Feedback.objects.count() == 1
+    answer(public_url, {"nps": "8", "effort": "2"})
+    assert Feedback.objects.latest("pk").ces == 2
+    services.delete_question(question)
+    answer(public_url, {"nps": "7", "effort": "6"})
+    assert Feedback.objects.latest("pk").ces is None
+
+
+def test_a_survey_changed_by_another_process_is_seen_without_any_invalidation(
+    survey: Survey, client: Client, public_url: str
+) -> None:
+    """The cache is per process; its version is read from the database on every request, so
+    an edit made elsewhere (another server process, a plain UPDATE) counts at once."""
+    token = form_token(client.get(public_url).content)
+    assert client.post(public_url, {"form_token": token, "nps": "9"}).status_code == 200
+    Survey.objects.filter(pk=survey.pk).update(
+        allow_anonymous=False, updated_at=timezone.now() + timedelta(seconds=1)
+    )
+    assert client.post(public_url, {"form_token": token, "nps": "9"}).status_code == 404
+    assert Feedback.objects.count() == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from outsidein.analytics import rollups
 from outsidein.core.models import Customer, Organisation
 from outsidein.voice.models import (
     Channel,
@@ -109,17 +111,19 @@ class ImportReport:
 # --- reading files --------------------------------------------------------------------------------
 
 
-def _decode(raw: bytes, report: ImportReport) -> str:
+def _encoding(raw: bytes, report: ImportReport) -> str:
+    """The file's text encoding, checked over the whole file (nothing of it is kept)."""
     if b"\x00" in raw[:65536]:
         raise ImportFileError(
             _("This is not a text file (it contains binary data). Upload a CSV or XLSX file.")
         )
     try:
-        return raw.decode("utf-8-sig")
+        raw.decode("utf-8-sig")
+        return "utf-8-sig"
     except UnicodeDecodeError:
         pass
     try:
-        text = raw.decode("cp1252")
+        raw.decode("cp1252")
     except UnicodeDecodeError:
         raise ImportFileError(
             _("The file's text encoding is not UTF-8 or Windows-1252. Save it as “CSV UTF-8”.")
@@ -127,17 +131,20 @@ def _decode(raw: bytes, report: ImportReport) -> str:
     report.warnings.append(
         _("The file was not UTF-8; it was read as Windows-1252 (Excel). Check accented letters.")
     )
-    return text
+    return "cp1252"
 
 
 def _csv_rows(raw: bytes, report: ImportReport) -> Iterator[list[str]]:
-    text = _decode(raw, report)
-    sample = text[:65536]
+    encoding = _encoding(raw, report)
+    # Decoded as it is read: a whole decoded copy of a big file (and StringIO's own copy at
+    # four bytes a character) would be most of an import's memory.
+    sample = raw[:65536].decode(encoding, errors="ignore")
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    text = io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="")
+    reader = csv.reader(text, dialect)
     try:
         yield from reader
     except csv.Error:
@@ -254,6 +261,10 @@ def parse_score(value: Any, name: str) -> int | None:
     if value in ("", None):
         return None
     low, high = SCORE_RANGES[name]
+    if type(value) is str and value.isdigit() and value.isascii():  # the common case
+        whole = int(value)
+        if low <= whole <= high:
+            return whole
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
@@ -325,6 +336,9 @@ def import_survey(organisation: Organisation, filename: str, columns: Mapping[st
     return survey
 
 
+CHUNK_ROWS = 20_000
+
+
 def run_import(
     organisation: Organisation,
     raw: bytes,
@@ -335,9 +349,11 @@ def run_import(
     dry_run: bool = False,
     progress: Callable[[int, str], None] | None = None,
 ) -> ImportReport:
-    """Validate every row; insert every accepted row in one transaction (or, dry run, none)."""
-    from outsidein.voice import services
+    """Validate every row; insert every accepted row in one transaction (or, dry run, none).
 
+    Rows are read, checked and inserted a chunk at a time (so a big file never sits in memory
+    as a million objects), all inside one transaction: a file that turns out unreadable half
+    way rolls back everything, as does any other failure."""
     report = ImportReport(dry_run=dry_run)
     rows = read_rows(raw, filename, report)
     try:
@@ -345,85 +361,203 @@ def run_import(
     except StopIteration:
         raise ImportFileError(_("The file is empty.")) from None
     columns = resolve_columns(header, mapping)
+    if dry_run:
+        return _dry_run(organisation, rows, columns, survey, report, progress)
+    importer = _Importer(organisation, filename, columns, survey, report, progress)
+    with transaction.atomic():
+        importer.run(rows)
+    return report
+
+
+def _checked_rows(
+    organisation: Organisation,
+    rows: Iterator[list[Any]],
+    columns: Mapping[str, int],
+    report: ImportReport,
+    progress: Callable[[int, str], None] | None,
+) -> Iterator[FeedbackRow]:
+    """The accepted rows of the file, in order; every rejected row goes into the report."""
     customers = CustomerIndex.load(organisation)
     first_seen: dict[str, int] = {}
     latest = timezone.now() + timedelta(days=1)  # nothing submitted in the future
     default_language = organisation.language
-    items: list[FeedbackRow] = []
-    needs_survey = False
     get = dict(columns)
     width = max(get.values()) + 1
-
+    cells = _cells(get, width)
     for line, row in enumerate(rows, start=2):
-        if not any(str(cell).strip() for cell in row):
+        first = row[0] if row else ""
+        if not (type(first) is str and first.strip()) and not any(str(c).strip() for c in row):
             continue  # blank lines are not rows
         report.rows += 1
-        if len(row) < width:
-            row = list(row) + [""] * (width - len(row))
+        if progress and report.rows % PROGRESS_EVERY == 0:
+            progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
+        if len(row) <= width:
+            row = [*row, *[""] * (width + 1 - len(row))]
         try:
-            item = _row_to_feedback(row, get, customers, default_language, latest)
+            item = _row_to_feedback(cells(row), customers, default_language, latest)
         except _RowProblem as problem:
             report.reject(RowError(line, problem.column, problem.reason))
             continue
         external_id = item.external_id
-        if external_id in first_seen:
+        seen = first_seen.setdefault(external_id, line)
+        if seen != line:
             report.reject(
                 RowError(
                     line,
                     "submission_id",
-                    _("repeats the id of row %(row)s") % {"row": first_seen[external_id]},
+                    _("repeats the id of row %(row)s") % {"row": seen},
                 )
             )
             continue
-        first_seen[external_id] = line
-        if item.kind == FeedbackKind.RESPONSE:
-            needs_survey = True
-        items.append(item)
-        if progress and report.rows % PROGRESS_EVERY == 0:
-            progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
+        yield item
 
-    if dry_run or not items:
-        stored = _stored_ids(organisation, [item.external_id for item in items])
-        report.already_imported = len(stored)
-        report.accepted = len(items) - len(stored)
-        report.survey_id = survey.pk if survey else None
-        return report
-    with transaction.atomic():
-        if needs_survey and survey is None:
-            survey = import_survey(organisation, filename, columns)
-        for item in items:
-            if item.kind == FeedbackKind.RESPONSE and survey is not None:
-                item.survey_id = survey.pk
-                item.team_id = survey.team_id
-        if progress:
-            progress(
-                report.rows,
-                ngettext("Saving %(n)s row", "Saving %(n)s rows", len(items)) % {"n": len(items)},
-            )
-        inserted = services.bulk_record(organisation, items)
-        if (
-            needs_survey
-            and survey is not None
-            and survey.created_for_import
-            and not any(item.kind == FeedbackKind.RESPONSE for item in inserted)
-        ):
-            survey.delete()  # every response was imported before: keep no empty import survey
-            survey = None
-    report.accepted = len(inserted)
-    report.already_imported = len(items) - len(inserted)
+
+def _chunks(items: Iterator[FeedbackRow], size: int) -> Iterator[list[FeedbackRow]]:
+    chunk: list[FeedbackRow] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _dry_run(
+    organisation: Organisation,
+    rows: Iterator[list[Any]],
+    columns: Mapping[str, int],
+    survey: Survey | None,
+    report: ImportReport,
+    progress: Callable[[int, str], None] | None,
+) -> ImportReport:
+    for chunk in _chunks(_checked_rows(organisation, rows, columns, report, progress), CHUNK_ROWS):
+        stored = _stored_ids(organisation, [item.external_id for item in chunk])
+        report.already_imported += len(stored)
+        report.accepted += len(chunk) - len(stored)
     report.survey_id = survey.pk if survey else None
     return report
 
 
-def _stored_ids(organisation: Organisation, ids: list[str]) -> set[str]:
-    stored: set[str] = set()
-    for start in range(0, len(ids), 5000):
-        stored.update(
-            Feedback.objects.filter(
-                organisation=organisation, external_id__in=ids[start : start + 5000]
-            ).values_list("external_id", flat=True)
+class _Importer:
+    """Inserts the checked rows chunk by chunk, inside the caller's transaction."""
+
+    def __init__(
+        self,
+        organisation: Organisation,
+        filename: str,
+        columns: Mapping[str, int],
+        survey: Survey | None,
+        report: ImportReport,
+        progress: Callable[[int, str], None] | None,
+    ) -> None:
+        self.organisation = organisation
+        self.filename = filename
+        self.columns = columns
+        self.survey = survey
+        self.created_survey = False
+        self.report = report
+        self.progress = progress
+
+    def run(self, rows: Iterator[list[Any]]) -> None:
+        from outsidein.voice import services
+
+        report = self.report
+        # An organisation without any stored external id (a first import) cannot hold a row
+        # of this file already: no per-chunk lookups then. Repeats within the file are caught
+        # while reading; the database's unique constraint stays the last guard.
+        check_stored = _has_external_ids(self.organisation)
+        checked = _checked_rows(self.organisation, rows, self.columns, report, self.progress)
+        responses = 0
+        # The rollup changes of all chunks, written once at the end: chunks of a file in no
+        # particular order touch the same rollup rows over and over.
+        pending: dict[Any, dict[str, int]] = {}
+        for chunk in _chunks(checked, CHUNK_ROWS):
+            if self.survey is None and any(i.kind == FeedbackKind.RESPONSE for i in chunk):
+                self.survey = import_survey(self.organisation, self.filename, self.columns)
+                self.created_survey = True
+            survey = self.survey
+            if survey is not None:
+                for item in chunk:
+                    if item.kind == FeedbackKind.RESPONSE:
+                        item.survey_id = survey.pk
+                        item.team_id = survey.team_id
+            inserted = services.bulk_record(
+                self.organisation, chunk, check_stored=check_stored, rollups_into=pending
+            )
+            report.accepted += len(inserted)
+            report.already_imported += len(chunk) - len(inserted)
+            responses += sum(1 for item in inserted if item.kind == FeedbackKind.RESPONSE)
+        if self.progress:
+            self.progress(
+                report.rows,
+                ngettext("Saving %(n)s row", "Saving %(n)s rows", report.accepted)
+                % {"n": report.accepted},
+            )
+        _apply_rollups(self.organisation.pk, pending)
+        if self.created_survey and self.survey is not None and not responses:
+            self.survey.delete()  # every response was imported before: keep no empty survey
+            self.survey = None
+        report.survey_id = self.survey.pk if self.survey else None
+
+
+def _apply_rollups(organisation_id: int, changes: dict[Any, dict[str, int]]) -> None:
+    """``rollups.apply`` for an import's additions. On PostgreSQL the rows go in with COPY to a
+    temporary table and one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` per grain (the row by
+    row upsert costs a round trip per rollup row: tens of thousands for a big file)."""
+    from django.db import connection
+
+    from outsidein.analytics.models import COUNTERS, DIMENSIONS, DailyRollup, MonthlyRollup
+
+    changes = {k: v for k, v in changes.items() if any(v.values())}
+    if connection.vendor != "postgresql" or any(v["items"] < 0 for v in changes.values()):
+        rollups.apply(organisation_id, changes)
+        return
+    monthly: dict[Any, dict[str, int]] = {}
+    for key, counts in changes.items():
+        target = monthly.setdefault((key[0].replace(day=1), *key[1:]), dict.fromkeys(COUNTERS, 0))
+        for name, value in counts.items():
+            target[name] += value
+    dimensions = DIMENSIONS[1:]
+    columns = ["period", *dimensions, *COUNTERS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE import_rollup (period date, survey_id integer, "
+            "segment_id integer, team_id integer, channel text, language text, kind text, "
+            + ", ".join(f"{c} bigint" for c in COUNTERS)
+            + ") ON COMMIT DROP"
         )
-    return stored
+        for model, period, rows in (
+            (DailyRollup, "day", changes),
+            (MonthlyRollup, "month", monthly),
+        ):
+            cursor.execute("TRUNCATE import_rollup")
+            with cursor.cursor.copy(
+                f"COPY import_rollup ({', '.join(columns)}) FROM STDIN"
+            ) as copy:
+                for key, counts in rows.items():
+                    copy.write_row([*key, *(counts[c] for c in COUNTERS)])
+            table = model._meta.db_table
+            keys = [period, *dimensions]
+            increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+            cursor.execute(
+                f"INSERT INTO {table} (organisation_id, {', '.join(keys)}, "  # noqa: S608
+                f"{', '.join(COUNTERS)}) "
+                f"SELECT %s, {', '.join(columns)} FROM import_rollup "
+                f"ON CONFLICT (organisation_id, {', '.join(keys)}) DO UPDATE SET {increments}",
+                [organisation_id],
+            )
+        cursor.execute("DROP TABLE import_rollup")
+
+
+def _has_external_ids(organisation: Organisation) -> bool:
+    return Feedback.objects.filter(organisation=organisation).exclude(external_id="").exists()
+
+
+def _stored_ids(organisation: Organisation, ids: list[str]) -> set[str]:
+    from outsidein.voice.services import _stored_external_ids
+
+    return _stored_external_ids(organisation.pk, ids)
 
 
 class _RowProblem(Exception):
@@ -433,46 +567,70 @@ class _RowProblem(Exception):
         self.reason = reason
 
 
+def _cells(get: Mapping[str, int], width: int) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """A function giving a row's cells in the order of FIELDS; a field the file lacks reads
+    the cell at ``width``, which every row gets padded with (empty)."""
+    return operator.itemgetter(*(get.get(name, width) for name in FIELDS))
+
+
+_RESPONSE = FeedbackKind.RESPONSE.value
+
+
 def _row_to_feedback(
-    row: list[Any],
-    get: Mapping[str, int],
+    cells: tuple[Any, ...],
     customers: CustomerIndex,
     default_language: str,
     latest: datetime,
 ) -> FeedbackRow:
-    def cell(name: str) -> Any:
-        index = get.get(name)
-        return "" if index is None else row[index]
-
-    external_id = str(cell("submission_id")).strip()
+    (
+        raw_id,
+        raw_customer,
+        raw_email,
+        raw_submitted,
+        raw_channel,
+        raw_nps,
+        raw_csat,
+        raw_ces,
+        raw_comment,
+        raw_language,
+        raw_kind,
+        raw_subject,
+        raw_rating,
+    ) = cells
+    external_id = str(raw_id).strip()
     if not external_id:
         raise _RowProblem("submission_id", _("is empty; every row needs its own id"))
     if len(external_id) > 120:
         raise _RowProblem("submission_id", _("is longer than 120 characters"))
     try:
-        submitted_at = parse_datetime(cell("submitted_at"), latest)
+        submitted_at = parse_datetime(raw_submitted, latest)
     except ValueError as exc:
         raise _RowProblem("submitted_at", str(exc)) from None
     scores: dict[str, int | None] = {}
-    for name in ("nps", "csat", "ces", "rating"):
+    for name, value in (
+        ("nps", raw_nps),
+        ("csat", raw_csat),
+        ("ces", raw_ces),
+        ("rating", raw_rating),
+    ):
         try:
-            scores[name] = parse_score(cell(name), name)
+            scores[name] = parse_score(value, name)
         except ValueError as exc:
             raise _RowProblem(name, str(exc)) from None
-    kind = str(cell("kind")).strip().lower() or FeedbackKind.RESPONSE
+    kind = str(raw_kind).strip().lower() or _RESPONSE
     if kind not in KINDS:
         raise _RowProblem(
             "kind", _("must be one of %(kinds)s") % {"kinds": ", ".join(sorted(KINDS))}
         )
-    channel = str(cell("channel")).strip().lower() or Channel.IMPORT
+    channel = str(raw_channel).strip().lower() or Channel.IMPORT
     if channel not in CHANNELS:
         channel = Channel.OTHER
-    comment = str(cell("comment")).strip()
-    if kind == FeedbackKind.RESPONSE and all(v is None for v in scores.values()) and not comment:
+    comment = str(raw_comment).strip()
+    if kind == _RESPONSE and not comment and all(v is None for v in scores.values()):
         raise _RowProblem("", _("has no score and no comment"))
     customer = None
-    customer_number = str(cell("customer_external_id")).strip()
-    email = str(cell("email")).strip().lower()
+    customer_number = str(raw_customer).strip()
+    email = str(raw_email).strip().lower()
     if customer_number:
         customer = customers.by_external_id.get(customer_number)
         if customer is None:
@@ -482,7 +640,7 @@ def _row_to_feedback(
             )
     elif email:
         customer = customers.by_email.get(email)
-    language = str(cell("language")).strip().lower()[:2]
+    language = str(raw_language).strip().lower()[:2]
     if language not in ("nl", "en"):
         if language:
             raise _RowProblem("language", _("must be nl or en"))
@@ -501,9 +659,9 @@ def _row_to_feedback(
         csat=scores["csat"],
         ces=scores["ces"],
         rating=scores["rating"],
-        subject=str(cell("subject")).strip()[:200],
+        subject=str(raw_subject).strip()[:200],
         comment=comment[:20000],
-        answers=answers if kind == FeedbackKind.RESPONSE else {},
+        answers=answers if kind == _RESPONSE else {},
         external_id=external_id,
     )
 

@@ -5,20 +5,24 @@ work inside the widget's cross-site iframe."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from outsidein.core import ratelimit
 from outsidein.voice import distribution, services
-from outsidein.voice.models import Channel, Feedback, Invitation, Survey
+from outsidein.voice.models import Channel, Feedback, Invitation, Question, Survey
 
 FORM_SALT = "outsidein.voice.form"
 FORM_MAX_AGE = 24 * 3600
@@ -35,6 +39,89 @@ def _token_matches(token: str, survey: Survey, invitation: Invitation | None) ->
     except (signing.BadSignature, ValueError, TypeError):
         return False
     return survey_id == survey.pk and invitation_id == (invitation.pk if invitation else 0)
+
+
+# --- the public survey, cached per process ----------------------------------------------------
+#
+# Every anonymous submission needs the survey, its organisation and its questions. They are kept
+# in this process, keyed by the public key, and checked on every request with one small query
+# that reads a version of all three: the survey's ``updated_at``, the organisation's name and
+# language (what the pages and the submission use of it) and the count and latest ``updated_at``
+# of the questions. An edit of the survey, of any question (added, changed, deleted) or of those
+# organisation fields changes the version, so the next request in every process reloads; no
+# invalidation has to reach other processes, whatever the cache backend.
+
+_VERSION_SQL = (
+    "SELECT s.id, s.updated_at, o.name, o.language, COUNT(q.id), MAX(q.updated_at) "
+    "FROM voice_survey s "
+    "JOIN core_organisation o ON o.id = s.organisation_id "
+    "LEFT JOIN voice_question q ON q.survey_id = s.id "
+    "WHERE s.public_key = %s "
+    "GROUP BY s.id, s.updated_at, o.name, o.language"
+)
+_SURVEYS_KEPT = 256
+
+
+@dataclass
+class _Cached:
+    version: tuple[Any, ...]
+    survey: Survey
+    questions: list[Question]
+    # Rendered thank-you pages by (language, embedded): they depend on nothing else.
+    thanks: dict[tuple[str, bool], bytes] = field(default_factory=dict)
+
+
+_surveys: dict[str, _Cached] = {}
+_surveys_lock = threading.Lock()
+
+
+def _public_survey(key: str) -> _Cached:
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [key])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    version = tuple(row)
+    cached = _surveys.get(key)
+    if cached is not None and cached.version == version:
+        return cached
+    survey = Survey.objects.select_related("organisation").filter(public_key=key).first()
+    if survey is None:
+        raise Http404
+    cached = _Cached(version, survey, list(survey.questions.all()))
+    with _surveys_lock:
+        if len(_surveys) >= _SURVEYS_KEPT:
+            _surveys.clear()
+        _surveys[key] = cached
+    return cached
+
+
+def public_survey(key: str) -> tuple[Survey, list[Question]]:
+    """The survey with this public key (organisation attached) and its questions, or 404."""
+    cached = _public_survey(key)
+    return cached.survey, cached.questions
+
+
+def _thanks(request: HttpRequest, context: dict[str, Any], cached: _Cached | None) -> HttpResponse:
+    if cached is None:
+        return render(request, "voice/public/thanks.html", context)
+    page_key = (context["language"], bool(context["embedded"]))
+    content = cached.thanks.get(page_key)
+    if content is None:
+        content = render(request, "voice/public/thanks.html", context).content
+        cached.thanks[page_key] = content
+    return HttpResponse(content)
+
+
+# SQLite lets one transaction write at a time; one that finds the database locked sleeps in
+# growing steps (up to 100 ms) before it tries again. The threads of one server process
+# therefore queue for their submission's transaction here instead, and wake as soon as the
+# one before them commits.
+_sqlite_write_lock = threading.Lock()
+
+
+def _one_writer() -> Any:
+    return _sqlite_write_lock if connection.vendor == "sqlite" else contextlib.nullcontext()
 
 
 def _language(request: HttpRequest, preferred: str | None) -> str:
@@ -62,6 +149,7 @@ def _answer_page(
     channel: str,
     invitation: Invitation | None = None,
     embedded: bool = False,
+    cached: _Cached | None = None,
 ) -> HttpResponse:
     language = _language(request, invitation.customer.language if invitation else None)
     translation.activate(language)
@@ -77,7 +165,7 @@ def _answer_page(
         return render(request, "voice/public/closed.html", context, status=410)
     if invitation is not None and invitation.feedback_is_complete:  # type: ignore[attr-defined]
         return render(request, "voice/public/already.html", context)
-    questions = list(survey.questions.all())
+    questions = cached.questions if cached else list(survey.questions.all())
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     session_key = f"voice:partial:{survey.pk}"
@@ -115,7 +203,7 @@ def _answer_page(
             if partial or not feedback.is_complete:
                 return HttpResponse(status=204)
             request.session.pop(session_key, None)
-            return render(request, "voice/public/thanks.html", context)
+            return _thanks(request, context, cached)
     elif invitation is not None:
         distribution.mark_opened(invitation)
         previous = Feedback.objects.filter(invitation=invitation).first()
@@ -166,16 +254,17 @@ def _save(
         previous = Feedback.objects.filter(
             pk=request.session[session_key], survey=survey, is_complete=False
         ).first()
-    feedback = services.submit_response(
-        survey,
-        data=data,
-        channel=channel,
-        language=language,
-        invitation=invitation,
-        partial=partial,
-        previous=previous,
-        questions=questions,
-    )
+    with _one_writer():
+        feedback = services.submit_response(
+            survey,
+            data=data,
+            channel=channel,
+            language=language,
+            invitation=invitation,
+            partial=partial,
+            previous=previous,
+            questions=questions,
+        )
     if invitation is None and not feedback.is_complete:
         request.session[session_key] = feedback.pk
     return feedback
@@ -183,20 +272,22 @@ def _save(
 
 @csrf_exempt
 def answer_public(request: HttpRequest, key: str) -> HttpResponse:
-    survey = get_object_or_404(Survey.objects.select_related("organisation"), public_key=key)
-    if not survey.allow_anonymous:
+    cached = _public_survey(key)
+    if not cached.survey.allow_anonymous:
         raise Http404
-    return _answer_page(request, survey, channel=Channel.LINK)
+    return _answer_page(request, cached.survey, channel=Channel.LINK, cached=cached)
 
 
 @csrf_exempt
 @xframe_options_exempt
 def answer_embedded(request: HttpRequest, key: str) -> HttpResponse:
-    survey = get_object_or_404(Survey.objects.select_related("organisation"), public_key=key)
-    if not survey.allow_anonymous:
+    cached = _public_survey(key)
+    if not cached.survey.allow_anonymous:
         raise Http404
-    response = _answer_page(request, survey, channel=Channel.WIDGET, embedded=True)
-    origins = " ".join(survey.origin_list()) or "'none'"
+    response = _answer_page(
+        request, cached.survey, channel=Channel.WIDGET, embedded=True, cached=cached
+    )
+    origins = " ".join(cached.survey.origin_list()) or "'none'"
     response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
         "frame-ancestors 'none'", f"frame-ancestors {origins}"
     )

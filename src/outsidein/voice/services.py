@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,20 +43,25 @@ SCORE_FIELDS = ("nps", "csat", "ces", "rating")
 # that apps built on voice can act on it (the practice app opens follow-ups). Registered
 # explicitly in an AppConfig.ready(); imports of history do not call them.
 FeedbackListener = Callable[[Feedback], object]
-_feedback_listeners: list[FeedbackListener] = []
+_feedback_listeners: list[tuple[FeedbackListener, bool]] = []
 
 
-def register_feedback_listener(listener: FeedbackListener) -> None:
-    if listener not in _feedback_listeners:
-        _feedback_listeners.append(listener)
+def register_feedback_listener(listener: FeedbackListener, *, writes: bool = True) -> None:
+    """``writes=False`` for a listener that never touches the database (it only schedules work
+    with ``transaction.on_commit``): it then runs without a savepoint of its own."""
+    if all(known is not listener for known, _writes in _feedback_listeners):
+        _feedback_listeners.append((listener, writes))
 
 
 def _feedback_arrived(feedback: Feedback) -> None:
-    # Each listener in its own savepoint: a failure there is logged and never costs the
-    # customer their answer.
-    for listener in _feedback_listeners:
+    # Each listener that writes in its own savepoint: a failure there is logged and never
+    # costs the customer their answer.
+    for listener, writes in _feedback_listeners:
         try:
-            with transaction.atomic():
+            if writes:
+                with transaction.atomic():
+                    listener(feedback)
+            else:
                 listener(feedback)
         except Exception:
             logger.exception("Feedback listener %s failed for feedback %s", listener, feedback.pk)
@@ -377,7 +384,7 @@ def submit_response(
         if feedback.is_complete:
             webhooks.announce(feedback)
     else:
-        feedback = record_feedback(
+        feedback = _record_feedback(
             survey.organisation,
             kind=FeedbackKind.RESPONSE,
             channel=channel,
@@ -471,7 +478,20 @@ def _check(feedback: Feedback) -> None:
             raise ValidationError({name: _("This belongs to another organisation.")})
     if feedback.kind == FeedbackKind.RESPONSE and feedback.survey_id is None:
         raise ValidationError({"survey": _("A survey response belongs to a survey.")})
-    feedback.full_clean(exclude=["tags"], validate_constraints=False)
+    # A foreign key whose object is attached was read from the database by the caller: its
+    # existence check would be one query each for nothing (the database's constraint stays).
+    loaded = []
+    for relation in Feedback._meta.concrete_fields:
+        if not isinstance(relation, ForeignKey) or not relation.is_cached(feedback):
+            continue
+        related = relation.get_cached_value(feedback)
+        if (
+            related is not None
+            and not related._state.adding
+            and related.pk == getattr(feedback, relation.attname)
+        ):
+            loaded.append(relation.name)
+    feedback.full_clean(exclude=["tags", *loaded], validate_constraints=False)
 
 
 @transaction.atomic
@@ -480,6 +500,14 @@ def record_feedback(
 ) -> tuple[Feedback, bool]:
     """Store one piece of feedback and count it in the rollups. Idempotent on ``external_id``:
     the same id again returns the stored item and ``False``."""
+    return _record_feedback(organisation, tags=tags, **fields)
+
+
+def _record_feedback(
+    organisation: Organisation, *, tags: Iterable[str] = (), **fields: Any
+) -> tuple[Feedback, bool]:
+    # ``record_feedback`` without a transaction of its own, for callers inside one that
+    # lets any error through (a savepoint there would cost two queries for nothing).
     external_id = (fields.get("external_id") or "").strip()
     if external_id:
         fields["external_id"] = external_id
@@ -560,14 +588,23 @@ class FeedbackRow:
 
 @transaction.atomic
 def bulk_record(
-    organisation: Organisation, items: Sequence[Any], *, fill_ids: bool = False
+    organisation: Organisation,
+    items: Sequence[Any],
+    *,
+    fill_ids: bool = False,
+    check_stored: bool = True,
+    rollups_into: dict[Any, dict[str, int]] | None = None,
 ) -> list[Any]:
     """Insert already validated feedback in bulk (imports, the demo): skips items whose
     ``external_id`` is stored already or repeats within the batch; returns those inserted
     (with their ids when ``fill_ids``). Rows go in with one ``executemany`` per batch rather
-    than ``bulk_create``, which spends most of its time preparing each field of each object."""
+    than ``bulk_create``, which spends most of its time preparing each field of each object.
+    ``check_stored=False``: the caller knows no item's ``external_id`` is stored yet (the
+    database's unique constraint still refuses one that is). ``rollups_into``: add the rollup
+    changes to this dict instead of writing them (the caller applies it, in the same
+    transaction, with ``rollups.apply``)."""
     ids = [f.external_id for f in items if f.external_id]
-    known = _stored_external_ids(organisation.pk, ids)
+    known = _stored_external_ids(organisation.pk, ids) if check_stored else set()
     fresh: list[Any] = []
     for item in items:
         if item.external_id:
@@ -579,18 +616,35 @@ def bulk_record(
     _insert(fresh)
     if fill_ids:
         _fill_ids(organisation.pk, fresh)
-    rollups.add(organisation.pk, fresh)
+    if rollups_into is None:
+        rollups.add(organisation.pk, fresh)
+    else:
+        for key, counts in rollups.deltas(fresh, +1).items():
+            target = rollups_into.setdefault(key, dict.fromkeys(counts, 0))
+            for name, value in counts.items():
+                target[name] += value
     return fresh
 
 
 def _stored_external_ids(organisation_id: int, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` the organisation has stored. Plain SQL: building the ORM's IN list of
+    thousands of parameters costs more than the query."""
+    from django.db import connection
+
     known: set[str] = set()
-    for start in range(0, len(ids), 5000):
-        known.update(
-            Feedback.objects.filter(
-                organisation_id=organisation_id, external_id__in=ids[start : start + 5000]
-            ).values_list("external_id", flat=True)
-        )
+    table = Feedback._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            # The partial unique index's own condition, written as in its definition, lets
+            # SQLite use it (else it scans the organisation's rows, once per query).
+            cursor.execute(
+                f"SELECT external_id FROM {table} "  # noqa: S608  (model identifier)
+                "WHERE organisation_id = %s AND NOT (external_id = '') "
+                f"AND external_id IN ({', '.join(['%s'] * len(part))})",
+                [organisation_id, *part],
+            )
+            known.update(row[0] for row in cursor.fetchall())
     return known
 
 
@@ -634,10 +688,12 @@ def _insert(items: Sequence[Any], batch: int = 5000) -> None:
         position["answers"],
     )
 
+    values = operator.attrgetter(*attnames)
+
     def prepared(chunk: Sequence[Any]) -> list[list[Any]]:
         rows = []
         for item in chunk:
-            row = [getattr(item, name) for name in attnames]
+            row = list(values(item))
             row[submitted] = moment(row[submitted])
             row[created] = moment(row[created]) if row[created] is not None else stamp
             row[updated] = stamp
