@@ -528,3 +528,23 @@ def test_the_share_with_customer_input_per_team_and_quarter(tenant: Tenant) -> N
     facts = reports.decision_facts(tenant.organisation.pk, date(2026, 1, 1), date(2026, 12, 31))
     assert reports.input_by(facts, "quarter") == {"2026-Q2": (50.0, 2)}
     assert reports.input_by(facts, "team_id") == {team.pk: (50.0, 2)}
+
+
+def test_the_feedback_listener_stays_cheap_on_every_submission(tenant: Tenant) -> None:
+    """It runs inside every survey submission: a happy answer costs one query (the settings),
+    an unhappy one the settings, the duplicate check, routing rules, targets and the insert."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.settings_for(tenant.organisation)
+    counts = {}
+    for nps in (10, 3):
+        stored = Feedback.objects.create(
+            organisation=tenant.organisation, kind="response", channel="link", nps=nps
+        )
+        feedback = Feedback.objects.select_related("organisation").get(pk=stored.pk)
+        with CaptureQueriesContext(connection) as queries:
+            services.open_cases_for_feedback(feedback)
+        counts[nps] = len(queries.captured_queries)
+    assert counts == {10: 1, 3: 5}
+    assert Case.objects.get().kind == CaseKind.FOLLOW_UP

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -231,15 +231,19 @@ def route(
     kind: str,
     channel: str = "",
     survey_id: int | None = None,
-    tag_ids: Iterable[int] = (),
+    tag_ids: Iterable[int] | Callable[[], Iterable[int]] = (),
     text: str = "",
     owner_team_id: int | None = None,
+    practice_settings: PracticeSettings | None = None,
 ) -> Route:
     """The team that owns the cause: the first active rule that matches; else the team that
     owns the survey or the item; else the organisation's catch-all team. Never the customer's
-    account manager by default: the cause decides, not the relationship."""
+    account manager by default: the cause decides, not the relationship. ``tag_ids`` may be a
+    function: the tags are then only looked up if a rule asks for one."""
+    rules = list(RoutingRule.objects.filter(organisation_id=organisation_id, is_active=True))
+    if callable(tag_ids):
+        tag_ids = tag_ids() if any(rule.tag_id for rule in rules) else ()
     tag_ids = list(tag_ids)
-    rules = RoutingRule.objects.filter(organisation_id=organisation_id, is_active=True)
     for rule in rules:
         if rule_matches(
             rule, kind=kind, channel=channel, survey_id=survey_id, tag_ids=tag_ids, text=text
@@ -252,7 +256,7 @@ def route(
             )
     if owner_team_id:
         return Route(owner_team_id, None, _("The team that owns the survey or item"))
-    fallback = settings_for(organisation_id).default_team_id
+    fallback = (practice_settings or settings_for(organisation_id)).default_team_id
     if fallback:
         return Route(fallback, None, _("The catch-all team in the practice settings"))
     return Route(None, None, _("No rule matched: anyone may pick it up"))
@@ -300,6 +304,37 @@ def open_case(
             raise ValidationError({name: _("This belongs to another organisation.")})
     if feedback is not None and Case.objects.filter(feedback=feedback).exists():
         raise ValidationError({"feedback": _("This feedback already has a customer item.")})
+    return _open_case(
+        organisation,
+        kind=kind,
+        subject=subject,
+        customer=customer,
+        feedback=feedback,
+        channel=channel,
+        priority=priority,
+        team=team,
+        opened_by=opened_by,
+        description=description,
+        opened_at=opened_at,
+    )
+
+
+def _open_case(
+    organisation: Organisation,
+    *,
+    kind: str,
+    subject: str,
+    customer: Customer | None = None,
+    feedback: Feedback | None = None,
+    channel: str = "",
+    priority: str = Priority.NORMAL,
+    team: Team | None = None,
+    opened_by: Person | None = None,
+    description: str = "",
+    opened_at: datetime | None = None,
+    practice_settings: PracticeSettings | None = None,
+) -> Case:
+    """``open_case`` once its input was checked (the feedback listener checks its own)."""
     opened_at = opened_at or timezone.now()
     channel = channel or (feedback.channel if feedback else "")
     if team is not None:
@@ -310,18 +345,23 @@ def open_case(
             kind=kind,
             channel=channel,
             survey_id=feedback.survey_id if feedback else None,
-            tag_ids=feedback.tags.values_list("pk", flat=True) if feedback and feedback.pk else (),
+            tag_ids=(
+                (lambda: feedback.tags.values_list("pk", flat=True))
+                if feedback and feedback.pk
+                else ()
+            ),
             text=" ".join(
                 part
                 for part in (subject, feedback.comment if feedback else "", description)
                 if part
             ),
             owner_team_id=feedback.team_id if feedback else None,
+            practice_settings=practice_settings,
         )
     priority = chosen.priority or priority
     first_hours, resolve_hours = target_hours(organisation.pk, channel, priority)
     if kind == CaseKind.FOLLOW_UP:
-        first_hours = settings_for(organisation).follow_up_hours
+        first_hours = (practice_settings or settings_for(organisation)).follow_up_hours
         resolve_hours = max(resolve_hours, first_hours)
     case = Case(
         organisation=organisation,
@@ -338,7 +378,11 @@ def open_case(
         first_response_due=opened_at + timedelta(hours=first_hours),
         resolution_due=opened_at + timedelta(hours=resolve_hours),
     )
-    case.full_clean(exclude=["feedback"], validate_constraints=False)
+    # Related records were checked above (same organisation); the database keeps the keys.
+    case.full_clean(
+        exclude=["organisation", "feedback", "customer", "team", "routing_rule"],
+        validate_constraints=False,
+    )
     case.save()
     if description.strip():
         CaseNote.objects.create(
@@ -380,34 +424,31 @@ def _subject_for(feedback: Feedback, reason: str) -> str:
 
 def open_cases_for_feedback(feedback: Feedback) -> Case | None:
     """Feedback listener: a question or complaint enters the queue; an unhappy score opens a
-    follow-up. Called inside the transaction that stores the feedback."""
-    if Case.objects.filter(feedback_id=feedback.pk).exists():
-        return None
-    if feedback.kind == FeedbackKind.QUESTION:
-        with translation.override(feedback.organisation.language):
-            subject = _subject_for(feedback, _("Question"))
-        return open_case(
-            feedback.organisation,
-            kind=CaseKind.QUESTION,
-            subject=subject,
-            feedback=feedback,
-            opened_at=feedback.submitted_at,
-        )
-    rules = settings_for(feedback.organisation_id)
-    with translation.override(feedback.organisation.language):
-        reason = follow_up_reason(feedback, rules)
-        if reason is None:
-            if feedback.kind != FeedbackKind.COMPLAINT:
+    follow-up. Called inside the transaction that stores the feedback, for every submission:
+    kept to as few queries as it can (none more for a happy customer than the settings)."""
+    organisation = feedback.organisation
+    rules = None
+    reason: str | None
+    with translation.override(organisation.language):
+        if feedback.kind == FeedbackKind.QUESTION:
+            kind, reason = CaseKind.QUESTION, _("Question")
+        else:
+            rules = settings_for(feedback.organisation_id)
+            reason = follow_up_reason(feedback, rules)
+            if reason is None:
                 return None
-            reason = _("Complaint")
+            complaint = feedback.kind == FeedbackKind.COMPLAINT
+            kind = CaseKind.COMPLAINT if complaint else CaseKind.FOLLOW_UP
+        if Case.objects.filter(feedback_id=feedback.pk).exists():
+            return None
         subject = _subject_for(feedback, reason)
-    kind = CaseKind.COMPLAINT if feedback.kind == FeedbackKind.COMPLAINT else CaseKind.FOLLOW_UP
-    return open_case(
-        feedback.organisation,
+    return _open_case(
+        organisation,
         kind=kind,
         subject=subject,
         feedback=feedback,
         opened_at=feedback.submitted_at,
+        practice_settings=rules,
     )
 
 
