@@ -11,7 +11,7 @@ from outsidein.text.engine import language as language_module
 from outsidein.text.engine import sentiment, themes, tokens
 
 MAX_SENTENCES = 40
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: character n-grams, unit-length grams, top-theme floor
 
 
 @dataclass
@@ -98,7 +98,7 @@ class Analyser:
                 dict.fromkeys(sorted(item.keyword_hits), themes.KEYWORD_CONFIDENCE)
                 for item in items
             ]
-        rows = [themes.features(item.lemmas, item.keyword_hits) for item in items]
+        rows = [themes.features(item.words, item.lemmas, item.keyword_hits) for item in items]
         return self.theme_model.predict(rows)
 
     def analyse(self, texts: Sequence[str | None]) -> list[Analysis]:

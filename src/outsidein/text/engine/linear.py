@@ -1,5 +1,11 @@
 """Hashed features and logistic regression, stored as plain arrays (``numpy.savez``, no pickle).
 
+A feature row is a pair of dicts: *grams* (lemma n-grams, character n-grams; binary) and
+*side* features (rule scores, keyword hits; used as they are). A model may weight the grams by
+their inverse document frequency on its training data and scale each row's grams to unit
+length (TF-IDF with binary term frequency, as scikit-learn's ``TfidfTransformer``), so long and
+short comments weigh alike; the IDF weights are stored with the model's arrays.
+
 Training uses scikit-learn; prediction is one sparse matrix product, so a stored model loads
 without unpickling anything and scores thousands of comments per second."""
 
@@ -7,7 +13,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -16,22 +24,135 @@ from sklearn.feature_extraction import FeatureHasher
 N_FEATURES = 2**18
 _HASHER = FeatureHasher(n_features=N_FEATURES, input_type="dict", alternate_sign=False)
 
+Features = tuple[dict[str, float], dict[str, float]]  # (grams, side)
+
+
+def char_grams(words: Sequence[str], into: dict[str, float]) -> None:
+    """Character 2–5-grams of each word padded with spaces (scikit-learn's ``char_wb``), marked
+    with ``#``: they carry typos, compounds and inflections a lemma misses."""
+    for word in words:
+        if word[:1].isalpha():
+            into.update(word_grams(word))
+
+
+@lru_cache(maxsize=200_000)
+def word_grams(word: str, low: int = 2, high: int = 5) -> dict[str, float]:
+    padded = " " + word + " "
+    size = len(padded)
+    return {
+        "#" + padded[i : i + n]: 1.0
+        for n in range(low, min(high, size) + 1)
+        for i in range(size - n + 1)
+    }
+
 
 def hashed(rows: Sequence[dict[str, float]]) -> sparse.csr_matrix:
     return _HASHER.transform(rows).tocsr()
 
 
 @dataclass
+class Rows:
+    """Hashed feature rows: the binary grams and the side features, apart until weighted."""
+
+    grams: sparse.csr_matrix
+    side: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, rows: Sequence[Features]) -> Rows:
+        grams = hashed([row[0] for row in rows])
+        grams.data[:] = 1.0
+        return cls(grams, hashed([row[1] for row in rows]))
+
+    def take(self, index: np.ndarray) -> Rows:
+        return Rows(self.grams[index], self.side[index])
+
+    def __len__(self) -> int:
+        return int(self.grams.shape[0])
+
+
+@dataclass
+class Weighting:
+    """IDF per hashed gram column (``default`` for grams never seen in training) and whether
+    each row's grams are scaled to unit length. ``Weighting()`` leaves the grams binary."""
+
+    columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    default: float = 1.0
+    idf: bool = False
+    normalise: bool = False
+    _dense: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def fit(
+        cls, grams: sparse.csr_matrix, *, idf: bool = True, normalise: bool = True
+    ) -> Weighting:
+        if not idf:
+            return cls(normalise=normalise)
+        n = grams.shape[0]
+        df = np.bincount(grams.indices, minlength=N_FEATURES)
+        columns = np.flatnonzero(df).astype(np.int32)
+        # scikit-learn's smooth idf: ln((1 + n) / (1 + df)) + 1
+        values = (np.log((1.0 + n) / (1.0 + df[columns])) + 1.0).astype(np.float32)
+        return cls(columns, values, float(np.log(1.0 + n) + 1.0), idf=True, normalise=normalise)
+
+    def apply(self, rows: Rows) -> sparse.csr_matrix:
+        grams = rows.grams
+        if self.idf or self.normalise:
+            grams = grams.astype(np.float32)  # a copy
+        if self.idf:
+            if self._dense is None:
+                dense = np.full(N_FEATURES, self.default, dtype=np.float32)
+                dense[self.columns] = self.values
+                self._dense = dense
+            grams.data *= self._dense[grams.indices]
+        if self.normalise:
+            counts = np.diff(grams.indptr)
+            owners = np.repeat(np.arange(grams.shape[0]), counts)
+            lengths = np.sqrt(np.bincount(owners, grams.data**2, minlength=grams.shape[0]))
+            grams.data /= lengths[owners].astype(np.float32)
+        return (grams + rows.side).tocsr()
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "idf_columns": self.columns.astype(np.int32),
+            "idf_values": self.values.astype(np.float32),
+            "weighting": np.array([self.default, float(self.idf), float(self.normalise)]),
+        }
+
+    @classmethod
+    def from_arrays(cls, data: object) -> Weighting:
+        files = getattr(data, "files", [])
+        if "weighting" not in files:  # stored before the weighting existed
+            return cls()
+        default, idf, normalise = (float(v) for v in data["weighting"])  # type: ignore[index]
+        return cls(
+            data["idf_columns"],  # type: ignore[index]
+            data["idf_values"],  # type: ignore[index]
+            default,
+            idf=bool(idf),
+            normalise=bool(normalise),
+        )
+
+
+@dataclass
 class LinearModel:
     """Weights over hashed features. ``multi_label``: one sigmoid per class (themes);
-    otherwise a softmax over the classes (sentiment)."""
+    otherwise a softmax over the classes (sentiment). ``weighting``: how a row's grams are
+    weighted before the product. ``floor`` (multi-label only): when no class reaches its
+    threshold, the most likely class is still chosen if its probability reaches ``floor``
+    (above 1: never)."""
 
     classes: list[str]
     columns: np.ndarray  # the hashed feature ids that carry a weight
     weights: np.ndarray  # classes × len(columns)
     bias: np.ndarray
     multi_label: bool
-    _dense: np.ndarray | None = None
+    weighting: Weighting = field(default_factory=Weighting)
+    floor: float = 2.0
+    _dense: np.ndarray | None = field(default=None, repr=False)
+
+    def matrix(self, rows: Sequence[Features] | Rows) -> sparse.csr_matrix:
+        return self.weighting.apply(rows if isinstance(rows, Rows) else Rows.of(rows))
 
     def scores(self, features: sparse.csr_matrix) -> np.ndarray:
         if self._dense is None:
@@ -48,16 +169,21 @@ class LinearModel:
         exp = np.exp(raw)
         return exp / exp.sum(axis=1, keepdims=True)
 
+    def predict_rows(self, rows: Sequence[Features] | Rows) -> np.ndarray:
+        return self.probabilities(self.matrix(rows))
+
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
-        np.savez_compressed(
-            out,
-            classes=np.array(self.classes, dtype=str),
-            columns=self.columns.astype(np.int32),
-            weights=self.weights.astype(np.float32),
-            bias=self.bias.astype(np.float32),
-            multi_label=np.array([self.multi_label]),
-        )
+        arrays: dict[str, Any] = {
+            "classes": np.array(self.classes, dtype=str),
+            "columns": self.columns.astype(np.int32),
+            "weights": self.weights.astype(np.float32),
+            "bias": self.bias.astype(np.float32),
+            "multi_label": np.array([self.multi_label]),
+            "floor": np.array([self.floor]),
+            **self.weighting.arrays(),
+        }
+        np.savez_compressed(out, **arrays)
         return out.getvalue()
 
     @classmethod
@@ -69,6 +195,8 @@ class LinearModel:
                 weights=data["weights"],
                 bias=data["bias"],
                 multi_label=bool(data["multi_label"][0]),
+                weighting=Weighting.from_arrays(data),
+                floor=float(data["floor"][0]) if "floor" in data.files else 2.0,
             )
 
 
@@ -78,30 +206,45 @@ def _compact(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train_softmax(
-    features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 4.0
+    rows: Rows, labels: Sequence[str], *, c: float = 4.0, idf: bool = False, normalise: bool = False
 ) -> LinearModel:
     from sklearn.linear_model import LogisticRegression
 
     classes = sorted(set(labels))
     if len(classes) < 2:
         raise ValueError("Training needs examples of at least two classes.")
-    model = LogisticRegression(C=c, max_iter=400, class_weight="balanced")
-    model.fit(features, list(labels))
-    coef, bias = model.coef_, model.intercept_
+    weighting = Weighting.fit(rows.grams, idf=idf, normalise=normalise)
+    # Fit on the columns that occur (the optimiser's cost grows with every column).
+    features = weighting.apply(rows)
+    used = np.unique(features.indices)
+    model = LogisticRegression(C=c, max_iter=1000, class_weight="balanced")
+    model.fit(features[:, used], list(labels))
+    coef = np.zeros((model.coef_.shape[0], N_FEATURES))
+    coef[:, used] = model.coef_
+    bias = model.intercept_
     if len(classes) == 2:  # scikit-learn keeps one row for two classes
         coef = np.vstack([-coef[0] / 2, coef[0] / 2])
         bias = np.array([-bias[0] / 2, bias[0] / 2])
     columns, weights = _compact(coef)
-    return LinearModel(list(model.classes_), columns, weights, bias, multi_label=False)
+    return LinearModel(
+        list(model.classes_), columns, weights, bias, multi_label=False, weighting=weighting
+    )
 
 
 def train_one_vs_rest(
-    features: sparse.csr_matrix, label_sets: Sequence[Sequence[str]], *, c: float = 8.0
+    rows: Rows,
+    label_sets: Sequence[Sequence[str]],
+    *,
+    c: float = 8.0,
+    idf: bool = False,
+    normalise: bool = False,
 ) -> LinearModel:
-    """One logistic regression per class; a class with no (or only) positive examples gets a
-    bias that never (always) fires."""
+    """One logistic regression per class (class-balanced); a class with no (or only) positive
+    examples gets a bias that never (always) fires."""
     from sklearn.linear_model import LogisticRegression
 
+    weighting = Weighting.fit(rows.grams, idf=idf, normalise=normalise)
+    features = weighting.apply(rows)
     classes = sorted({label for labels in label_sets for label in labels})
     coefs, biases = [], []
     for name in classes:
@@ -111,10 +254,14 @@ def train_one_vs_rest(
             biases.append(5.0 if target.all() else -5.0)
             continue
         # liblinear, dual: fast when there are far more features than examples.
-        model = LogisticRegression(C=c, solver="liblinear", dual=True, class_weight="balanced")
+        model = LogisticRegression(
+            C=c, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000
+        )
         model.fit(features, target)
         coefs.append(model.coef_[0])
         biases.append(float(model.intercept_[0]))
     coef = np.vstack(coefs) if coefs else np.zeros((0, features.shape[1]))
     columns, weights = _compact(coef)
-    return LinearModel(classes, columns, weights, np.array(biases), multi_label=True)
+    return LinearModel(
+        classes, columns, weights, np.array(biases), multi_label=True, weighting=weighting
+    )

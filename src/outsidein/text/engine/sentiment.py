@@ -5,10 +5,12 @@ Two layers:
 * ``rule_score``: the built-in lexicons with rules for negation (a negator flips and weakens
   the next sentiment words in its clause), intensifiers and softeners, "but" (what follows the
   turn counts 1.5×, what precedes it 0.5×) and exclamation marks. Needs no training.
-* ``SentimentModel``: logistic regression over hashed lemma uni- and bigrams (negated words
-  marked) plus the rule features, trained per organisation and language from weak labels
-  (scores) and corrections. The rule score stays one of its features, so it starts from the
-  lexicon's knowledge and learns the organisation's own words.
+* ``SentimentModel``: class-balanced softmax regression over hashed lemma uni- and bigrams
+  (negated words marked) and character 2–5-grams of the words (typos, compounds), scaled to
+  unit length, plus the rule features, trained per organisation and language from weak labels
+  (scores) and corrections; its regularisation is chosen by cross-validation on the training
+  examples only. The rule score stays one of its features, so it starts from the lexicon's
+  knowledge and learns the organisation's own words.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class RuleResult:
     positive: float
     negative: float
     negated: frozenset[int]  # positions of words inside a negation's reach
+    turn: int = -1  # position of the first "but" (−1: none)
 
 
 def rule_score(words: Sequence[str], lemmas: Sequence[str], language: str) -> RuleResult:
@@ -81,6 +84,7 @@ def rule_score(words: Sequence[str], lemmas: Sequence[str], language: str) -> Ru
         positive=sum(v for v in values if v > 0),
         negative=-sum(v for v in values if v < 0),
         negated=frozenset(negated),
+        turn=turn,
     )
 
 
@@ -92,21 +96,44 @@ def label_of(score: float) -> str:
     return "neutral"
 
 
-def features(words: Sequence[str], lemmas: Sequence[str], rules: RuleResult) -> dict[str, float]:
-    """Hashed lemma unigrams and bigrams (``NOT_`` inside a negation) and the rule features."""
-    feats: dict[str, float] = {
+# How the model reads a comment (fixed a priori, see bench/text.py for the figures).
+CHAR_GRAMS = True
+EXTRA = True
+# Used when there are too few examples to choose from CS and WEIGHTINGS by cross-validation.
+WEIGHTING = {"idf": False, "normalise": True}
+C = 1.0
+CS = (0.3, 1.0, 3.0, 10.0)
+WEIGHTINGS = ({"idf": False, "normalise": True}, {"idf": True, "normalise": True})
+FOLDS = 3
+
+
+def features(words: Sequence[str], lemmas: Sequence[str], rules: RuleResult) -> linear.Features:
+    """Grams: lemma unigrams (``NOT_`` inside a negation), bigrams and the words' character
+    2–5-grams; side: the rule features."""
+    side: dict[str, float] = {
         "@rule": rules.score * 3,
         "@pos": math.log1p(rules.positive),
         "@neg": math.log1p(rules.negative),
         "@bias_len": min(len(words), 60) / 30,
     }
+    grams: dict[str, float] = {}
     previous = "<s>"
     for index, token in enumerate(lemmas):
         key = ("NOT_" + token) if index in rules.negated else token
-        feats[key] = 1.0
-        feats[previous + " " + token] = 1.0
+        grams[key] = 1.0
+        grams[previous + " " + token] = 1.0
         previous = token
-    return feats
+    if CHAR_GRAMS:
+        linear.char_grams(words, grams)
+    if EXTRA:
+        side["@question"] = float("?" in words)
+        side["@exclaim"] = float("!" in words)
+        side["@negated"] = float(bool(rules.negated))
+        turn = rules.turn
+        if turn >= 0:
+            for token in lemmas[turn + 1 :]:
+                grams["AFTER_" + token] = 1.0
+    return grams, side
 
 
 @dataclass
@@ -117,8 +144,8 @@ class SentimentModel:
     model: linear.LinearModel
     blend: float = 0.8
 
-    def predict(self, feature_rows: Sequence[dict[str, float]], rule_scores: Sequence[float]):
-        probabilities = self.model.probabilities(linear.hashed(feature_rows))
+    def predict(self, feature_rows: Sequence[linear.Features], rule_scores: Sequence[float]):
+        probabilities = self.model.predict_rows(feature_rows)
         classes = self.model.classes
         sign = np.array([{"negative": -1.0, "neutral": 0.0, "positive": 1.0}[c] for c in classes])
         expected = probabilities @ sign
@@ -136,7 +163,49 @@ class SentimentModel:
         return results
 
 
+def choose(
+    rows: linear.Rows, labels: Sequence[str], folds: int = FOLDS
+) -> tuple[float, dict[str, bool]]:
+    """The regularisation (of ``CS``) and gram weighting (of ``WEIGHTINGS``) with the best
+    macro-F1 on out-of-fold predictions of the training rows; ties go to the first tried
+    (the smaller C)."""
+    from sklearn.metrics import f1_score
+
+    target = np.array(labels)
+    order = np.arange(len(target)) % folds
+    best, best_f1 = (C, WEIGHTING), -1.0
+    for weighting in WEIGHTINGS:
+        for c in CS:
+            guess = np.empty(len(target), dtype=object)
+            for fold in range(folds):
+                inside, held = np.flatnonzero(order != fold), np.flatnonzero(order == fold)
+                if len(set(target[inside])) < 2:
+                    return C, WEIGHTING
+                model = linear.train_softmax(
+                    rows.take(inside), list(target[inside]), c=c, **weighting
+                )
+                probabilities = model.predict_rows(rows.take(held))
+                guess[held] = np.array(model.classes)[probabilities.argmax(1)]
+            f1 = float(f1_score(target, list(guess), average="macro"))
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = (c, weighting), f1
+    return best
+
+
 def train(
-    feature_rows: Sequence[dict[str, float]], labels: Sequence[str], *, c: float = 1.0
+    feature_rows: Sequence[linear.Features],
+    labels: Sequence[str],
+    *,
+    c: float | None = None,
+    tune: bool = True,
 ) -> SentimentModel:
-    return SentimentModel(linear.train_softmax(linear.hashed(feature_rows), labels, c=c))
+    """Softmax regression (class-balanced); its regularisation and gram weighting are chosen
+    by cross-validation on the training rows when there are enough of them (30 per fold),
+    else ``C`` and ``WEIGHTING``."""
+    rows = linear.Rows.of(feature_rows)
+    weighting = WEIGHTING
+    if c is None:
+        c = C
+        if tune and len(labels) >= 30 * FOLDS:
+            c, weighting = choose(rows, labels)
+    return SentimentModel(linear.train_softmax(rows, labels, c=c, **weighting))

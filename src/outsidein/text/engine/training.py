@@ -30,5 +30,5 @@ def train_themes(
     """A multi-label theme model from (text, themes) pairs; texts in any mix of languages."""
     analyser = Analyser.builtin(specs)
     items = _prepared(analyser, texts, None)
-    rows = [themes.features(item.lemmas, item.keyword_hits) for item in items]
+    rows = [themes.features(item.words, item.lemmas, item.keyword_hits) for item in items]
     return themes.train(rows, label_sets)
