@@ -58,6 +58,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/voice.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/text.py speed
+	$(BIN)/python bench/text_discovery.py
 	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
 		dropdb -h 127.0.0.1 -U postgres --if-exists outsidein_bench && \
 		createdb -h 127.0.0.1 -U postgres outsidein_bench && \

@@ -67,6 +67,30 @@ def test_new_feedback_is_analysed_after_commit(
     assert analysis.themes == {"Factuur": 0.7}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_with_tasks_in_the_database_the_analysis_task_commits_with_the_feedback(
+    tenant: Any, settings: Any
+) -> None:
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        _feedback(tenant, "Rolled back with the request.")
+        raise Undo
+    assert not DBTaskResult.objects.exists()
+    with transaction.atomic():
+        feedback = _feedback(tenant, "De factuur klopte niet.")
+        assert DBTaskResult.objects.count() == 1  # queued inside the same transaction
+    task = DBTaskResult.objects.get()
+    assert task.task_path.endswith("analyse_feedback_task")
+    assert task.args_kwargs["kwargs"]["feedback_ids"] == [feedback.pk]
+
+
 def test_correction_is_kept_and_becomes_a_strong_label(tenant: Any) -> None:
     Theme.objects.create(organisation=tenant.organisation, name="App")
     feedback = _feedback(tenant, "De app is nieuw.")

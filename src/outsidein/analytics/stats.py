@@ -34,6 +34,7 @@ __all__ = [
     "nps_from_scores",
     "proportion",
     "response_rate",
+    "scale_change",
 ]
 
 MINIMUM_N = 30
@@ -464,3 +465,35 @@ def compare_means(
     df = (va + vb) ** 2 / denominator if denominator > 0.0 else math.inf
     p_value = float(2.0 * _scipy_stats.t.sf(abs(difference) / se, df))
     return _change(difference, se, _t(confidence, df), p_value, confidence, math.inf)
+
+
+# --------------------------------------------------------------------------- impact
+
+
+def scale_change(change: Change, factor: float) -> Change:
+    """A difference weighted by a known factor, e.g. a theme's impact on NPS: the NPS
+    difference between comments with and without the theme times the theme's share.
+
+    The difference and both interval bounds are multiplied by ``factor`` (a non-negative,
+    finite number; a share is on 0..1); the p-value and the significance stay those of the
+    difference, because scaling by a constant does not change the evidence. The interval is
+    conditional on the factor: a share is counted, its own sampling error is not added.
+    A Change of Nones stays one.
+    """
+    factor = float(factor)
+    if not (math.isfinite(factor) and factor >= 0.0):
+        raise ValueError(f"factor must be a finite number >= 0, got {factor!r}")
+    if change.difference is None:
+        return change
+
+    def scaled(value: float | None) -> float | None:
+        return None if value is None else value * factor
+
+    return Change(
+        difference=change.difference * factor,
+        low=scaled(change.low),
+        high=scaled(change.high),
+        p_value=change.p_value,
+        significant=change.significant,
+        confidence=change.confidence,
+    )

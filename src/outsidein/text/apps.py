@@ -13,3 +13,6 @@ class TextConfig(AppConfig):
 
         register_text_policies()
         register_text_parts()
+        from outsidein.text.discovery import register_discovery
+
+        register_discovery()

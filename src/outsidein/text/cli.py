@@ -90,7 +90,41 @@ def train_themes_file(path: Path, organisation: Any) -> dict[str, Any]:
     return {**added, **trained}
 
 
+def discover(organisation: Any, *, days: int, uncovered: bool = False, out: Any = None) -> int:
+    """Run theme discovery now (not as a job) and print the candidates it proposed."""
+    from django.core.exceptions import ValidationError
+
+    from outsidein.text import discovery
+    from outsidein.voice.models import Feedback
+
+    out = out or sys.stdout
+    try:
+        found = discovery.discover_themes(organisation, days=days, exclude_covered=uncovered)
+    except ValidationError as exc:
+        raise TextCliError(" ".join(exc.messages)) from None
+    texts = dict(
+        Feedback.objects.filter(
+            organisation=organisation, pk__in=[pk for item in found for pk in item.examples]
+        ).values_list("pk", "comment")
+    )
+    print(
+        f"{organisation.slug}: {len(found)} candidate themes in the comments of the last "
+        f"{days} days",
+        file=out,
+    )
+    for item in found:
+        print(f"\n{item.label}  ({item.size} comments)", file=out)
+        for language, phrases in sorted(item.phrases.items()):
+            print(f"  {language}: {', '.join(phrases[:6])}", file=out)
+        for pk in item.examples[:3]:
+            print(f"  “{(texts.get(pk) or '')[:120]}”", file=out)
+    return len(found)
+
+
 def run(args: Any, organisation_lookup: Any) -> None:
+    if args.text_command == "discover":
+        discover(organisation_lookup(args.org), days=args.days, uncovered=args.uncovered)
+        return
     path = Path(args.file)
     if args.text_command == "analyse":
         organisation_id = organisation_lookup(args.org).pk if args.org else None
@@ -130,4 +164,18 @@ def add_parser(sub: Any, handler: Any) -> None:
     )
     q.add_argument("file", help="the CSV file")
     q.add_argument("--org", required=True, help="organisation short name (slug)")
+    q.set_defaults(func=handler)
+    q = text_sub.add_parser(
+        "discover",
+        help="cluster recent comments into candidate themes (replaces untouched candidates)",
+    )
+    q.add_argument("--org", required=True, help="organisation short name (slug)")
+    q.add_argument(
+        "--days", type=int, default=90, help="comments of the last DAYS days (default 90)"
+    )
+    q.add_argument(
+        "--uncovered",
+        action="store_true",
+        help="only comments that no accepted theme covers yet",
+    )
     q.set_defaults(func=handler)

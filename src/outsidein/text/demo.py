@@ -90,5 +90,9 @@ def seed_text_demo(
     services.train_sentiment_models(organisation)
     services.train_theme_model(organisation)
     result["text_analysed"] = services.analyse_feedback(organisation.pk)
+    # One run of theme discovery, so the themes page shows candidates to accept or drop.
+    from outsidein.text.discovery import discover_themes
+
+    result["text_candidates"] = len(discover_themes(organisation, now=now))
     result["text_seconds"] = round(time.perf_counter() - started)
     return result

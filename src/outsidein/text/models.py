@@ -168,3 +168,36 @@ class TextModel(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.language} v{self.version}"
+
+
+class DiscoveredTheme(TenantModel):
+    """What theme discovery proposed: the candidate theme it made (null once dropped, so that a
+    dropped proposal is not made again), its label and key phrases as found, its size and the
+    feedback it stands for (the first ones are the examples shown, nearest the cluster centre)."""
+
+    theme = models.OneToOneField(
+        Theme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="discovery",
+        verbose_name=_("theme"),
+    )
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    label = models.CharField(_("label"), max_length=80)
+    phrases = models.JSONField(_("key phrases"), default=dict, blank=True)
+    keywords = models.TextField(blank=True)
+    size = models.PositiveIntegerField(_("comments"), default=0)
+    days = models.PositiveIntegerField(default=90)
+    examples = models.JSONField(default=list, blank=True)
+    members = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("discovered theme")
+        verbose_name_plural = _("discovered themes")
+        ordering = ["-size"]
+
+    def __str__(self) -> str:
+        return self.label

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from outsidein.analytics.stats import MINIMUM_N
 from outsidein.core.permissions import Action, can
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import _form_errors_from, employee_required, require
@@ -21,12 +22,40 @@ from outsidein.text import forms, services
 from outsidein.text.models import FeedbackAnalysis, Sentiment, TextModel, Theme, ThemeStatus
 
 
-def _days(request: HttpRequest) -> int:
+def _days(request: HttpRequest, default: int = 90) -> int:
     try:
-        days = int(request.GET.get("days", 90))
+        days = int(request.GET.get("days", default))
     except ValueError:
-        days = 90
-    return days if days in (30, 90, 365) else 90
+        days = default
+    return days if days in (30, 90, 365) else default
+
+
+def _theme_breakdowns(organisation_id: int, name: str, days: int) -> dict[str, Any]:
+    """One theme's figures over the last ``days``: in all, per segment, per team and per month
+    (a row per group, also where the theme did not occur)."""
+    from outsidein.text.drivers import DriverScope, theme_drivers
+
+    scope = DriverScope(start=timezone.now() - timedelta(days=days))
+    overall = theme_drivers(organisation_id, scope=scope, themes=[name])
+
+    def rows(by: str) -> list[dict[str, Any]]:
+        groups = theme_drivers(organisation_id, by=by, scope=scope, themes=[name])
+        return [{"group": group, "theme": group.theme(name)} for group in groups]
+
+    months = rows("month")
+    return {
+        "breakdowns": [
+            (_("Per segment"), _("Segment"), rows("segment"), "per-segment"),
+            (_("Per team"), _("Team"), rows("team"), "per-team"),
+            (_("Per month"), _("Month"), months, "per-month"),
+        ],
+        "period_choices": (30, 90, 365),
+        "figures": overall[0].theme(name) if overall else None,
+        "all_comments": overall[0] if overall else None,
+        "per_month": months,
+        "peak": max((row["theme"].volume for row in months if row["theme"]), default=0),
+        "minimum_n": MINIMUM_N,
+    }
 
 
 @employee_required
@@ -34,7 +63,13 @@ def themes_overview(request: HttpRequest) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     days = _days(request)
     now = timezone.now()
-    figures = services.theme_figures(person.organisation_id, start=now - timedelta(days=days))
+    drivers = _drivers_breakdown(request, person, days=days, start=now - timedelta(days=days))
+    figures = services.theme_figures(
+        person.organisation_id,
+        start=now - timedelta(days=days),
+        segment_id=drivers["scope"].segment_id,
+        team_id=drivers["scope"].team_id,
+    )
     themes = {t.name: t for t in scoped(person, Theme)}
     rows = []
     for item in figures["themes"]:
@@ -56,8 +91,38 @@ def themes_overview(request: HttpRequest) -> HttpResponse:
         "emerging": services.emerging_themes(person.organisation_id, now=now),
         "form": forms.ThemeForm(organisation=person.organisation),
         "may_edit": can(person, Action.CREATE, Theme),
+        "drivers": drivers,
     }
     return render(request, "text/themes.html", context)
+
+
+def _drivers_breakdown(
+    request: HttpRequest, person: Any, *, days: int, start: Any
+) -> dict[str, Any]:
+    """The overview's breakdown: the themes' figures per segment, team or month, within the
+    chosen segment and team (an unknown choice falls back to everything)."""
+    from outsidein.text.drivers import DriverScope, theme_drivers
+
+    query = request.GET.copy()
+    query["days"] = str(days)  # the period the page shows (an unknown one falls back to 90)
+    form = forms.DriversForm(query, organisation=person.organisation)
+    form.is_valid()  # the valid choices count; an invalid one is left out
+    chosen: dict[str, Any] = form.cleaned_data
+    scope = DriverScope(
+        start=start,
+        segment_id=chosen["segment"].pk if chosen.get("segment") else None,
+        team_id=chosen["team"].pk if chosen.get("team") else None,
+    )
+    by = chosen.get("by") or None
+    groups = theme_drivers(person.organisation_id, by=by, scope=scope) if by else []
+    return {
+        "form": form,
+        "by": by,
+        "scope": scope,
+        "groups": groups,
+        "has_csat": any(group.has_csat for group in groups),
+        "minimum_n": MINIMUM_N,
+    }
 
 
 @employee_required
@@ -112,19 +177,13 @@ def theme_detail(request: HttpRequest, theme_id: int) -> HttpResponse:
         .select_related("feedback")
         .order_by("-feedback__submitted_at")[:30]
     )
-    figures = next(
-        (
-            item
-            for item in services.theme_figures(person.organisation_id)["themes"]
-            if item["name"] == theme.name
-        ),
-        None,
-    )
+    days = _days(request, default=365)
     context = {
         "theme": theme,
         "form": form,
         "may_edit": may_edit,
-        "figures": figures,
+        "days": days,
+        **_theme_breakdowns(person.organisation_id, theme.name, days),
         "analyses": analyses,
         "may_correct": can(person, Action.CHANGE, FeedbackAnalysis),
         "all_themes": scoped(person, Theme).exclude(pk=theme.pk),
@@ -227,3 +286,87 @@ def feedback_text_panel(request: HttpRequest, feedback: Any) -> tuple[str, dict[
             "sentiments": Sentiment.choices,
         },
     )
+
+
+# ----------------------------------------------------------------------------- theme discovery
+
+
+@employee_required
+@require_POST
+def discover(request: HttpRequest) -> HttpResponse:
+    """Start theme discovery over the recent comments (a Job: the page never waits)."""
+    from outsidein.text import discovery
+
+    person = request.person  # type: ignore[attr-defined]
+    require(request, Action.CREATE, Theme)
+    try:
+        discovery.start_discovery(
+            person.organisation, person, days=request.POST.get("days") or discovery.DEFAULT_DAYS
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("text-themes")
+    messages.success(
+        request,
+        _("Theme discovery started; the candidates appear below when it is done."),
+    )
+    return _to_candidates()
+
+
+def _to_candidates() -> HttpResponse:
+    from django.urls import reverse
+
+    return redirect(reverse("text-themes") + "#candidates")
+
+
+def _candidate_action(request: HttpRequest, theme_id: int, act: Any) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    theme = get_scoped_or_404(person, Theme, theme_id)
+    require(request, Action.CHANGE, theme)
+    try:
+        message = act(person, theme)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, message)
+    return _to_candidates()
+
+
+@employee_required
+@require_POST
+def candidate_accept(request: HttpRequest, theme_id: int) -> HttpResponse:
+    from outsidein.text import discovery
+
+    def act(person: Any, theme: Theme) -> str:
+        discovery.accept_candidate(theme)
+        return _("“%(name)s” is now one of the themes; its comments are analysed again.") % {
+            "name": theme.name
+        }
+
+    return _candidate_action(request, theme_id, act)
+
+
+@employee_required
+@require_POST
+def candidate_rename(request: HttpRequest, theme_id: int) -> HttpResponse:
+    from outsidein.text import discovery
+
+    def act(person: Any, theme: Theme) -> str:
+        discovery.rename_candidate(theme, request.POST.get("name", ""))
+        return _("Candidate renamed to “%(name)s”.") % {"name": theme.name}
+
+    return _candidate_action(request, theme_id, act)
+
+
+@employee_required
+@require_POST
+def candidate_merge(request: HttpRequest, theme_id: int) -> HttpResponse:
+    from outsidein.text import discovery
+
+    def act(person: Any, theme: Theme) -> str:
+        target = get_scoped_or_404(person, Theme, request.POST.get("target") or 0)
+        name = theme.name
+        discovery.merge_candidate(theme, target)
+        return _("“%(name)s” merged into “%(target)s”.") % {"name": name, "target": target.name}
+
+    return _candidate_action(request, theme_id, act)

@@ -1,0 +1,243 @@
+"""What drives the scores: per theme its volume, sentiment and impact on NPS and CSAT, for the
+whole organisation or per segment, team or month.
+
+Summed in the database in one grouped query (per 40 themes): analysed comments grouped by the
+breakdown, their NPS bucket, CSAT bucket and sentiment, with per theme the number of comments
+that carry it and the sums of their scores. The number of queries does not grow with the number
+of groups or comments. ``analytics.drivers`` (pure) turns the sums into figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from outsidein.analytics import stats
+from outsidein.analytics.drivers import Counts, ThemeDriver, theme_driver
+from outsidein.text.models import FeedbackAnalysis, Theme
+
+BREAKDOWNS = ("segment", "team", "month")
+THEMES_PER_QUERY = 40
+
+
+@dataclass(frozen=True)
+class DriverScope:
+    """Which analysed comments count: received in [start, end), of a segment and/or team."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    segment_id: int | None = None
+    team_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DriverGroup:
+    """One segment, team or month (or everything, key None) with its themes' figures."""
+
+    key: Any
+    label: str
+    comments: int
+    nps: stats.Estimate
+    csat: stats.Estimate
+    themes: list[ThemeDriver] = field(default_factory=list)
+
+    @property
+    def has_csat(self) -> bool:
+        return self.csat.n > 0
+
+    def theme(self, name: str) -> ThemeDriver | None:
+        return next((item for item in self.themes if item.name == name), None)
+
+
+def _impact_order(item: ThemeDriver) -> tuple[bool, float, int]:
+    """Most harmful first; themes without a measurable impact after them, largest first."""
+    impact = item.nps_impact.difference
+    return impact is None, impact or 0.0, -item.volume
+
+
+def _group_column(by: str | None) -> Any:
+    if by is None:
+        return None
+    if by not in BREAKDOWNS:
+        raise ValueError(f"Cannot break down by {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
+    if by == "month":
+        return TruncMonth("feedback__submitted_at")
+    return F(f"feedback__{by}_id")
+
+
+def _rows(organisation_id: int, scope: DriverScope) -> Any:
+    rows = FeedbackAnalysis.objects.filter(organisation_id=organisation_id)
+    if scope.start:
+        rows = rows.filter(feedback__submitted_at__gte=scope.start)
+    if scope.end:
+        rows = rows.filter(feedback__submitted_at__lt=scope.end)
+    if scope.segment_id:
+        rows = rows.filter(feedback__segment_id=scope.segment_id)
+    if scope.team_id:
+        rows = rows.filter(feedback__team_id=scope.team_id)
+    return rows
+
+
+_NPS_BUCKET = Case(
+    When(feedback__nps__gte=9, then=Value("p")),
+    When(feedback__nps__gte=7, then=Value("x")),
+    When(feedback__nps__isnull=False, then=Value("d")),
+    default=Value(""),
+)
+_CSAT_BUCKET = Case(
+    When(feedback__csat__gte=4, then=Value("t")),
+    When(feedback__csat__isnull=False, then=Value("o")),
+    default=Value(""),
+)
+
+
+def _sums(names: Sequence[str]) -> dict[str, Any]:
+    sums: dict[str, Any] = {
+        "n": Count("pk"),
+        "s": Sum("score"),
+        "ss": Sum(F("score") * F("score"), output_field=FloatField()),
+    }
+    for index, name in enumerate(names):
+        has = Q(themes__has_key=name)
+        sums[f"t{index}_n"] = Sum(
+            Case(When(has, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        sums[f"t{index}_s"] = Sum(
+            Case(When(has, then=F("score")), default=Value(0.0), output_field=FloatField())
+        )
+        sums[f"t{index}_ss"] = Sum(
+            Case(
+                When(has, then=F("score") * F("score")),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        )
+    return sums
+
+
+def _counts(n: int, s: float, ss: float, nps: str, csat: str, sentiment: str) -> Counts:
+    return Counts(
+        n=n,
+        score_sum=float(s or 0.0),
+        score_sq=float(ss or 0.0),
+        negative=n if sentiment == "negative" else 0,
+        promoters=n if nps == "p" else 0,
+        passives=n if nps == "x" else 0,
+        detractors=n if nps == "d" else 0,
+        csat_top2=n if csat == "t" else 0,
+        csat_n=n if csat in ("t", "o") else 0,
+    )
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _labels(organisation_id: int, by: str | None, keys: Sequence[Any]) -> dict[Any, str]:
+    from outsidein.core.models import Segment, Team
+
+    if by == "month":
+        return {key: date_format(key, "YEAR_MONTH_FORMAT") for key in keys if key}
+    if by == "segment":
+        return dict(
+            Segment.objects.filter(organisation_id=organisation_id).values_list("id", "name")
+        )
+    if by == "team":
+        return dict(Team.objects.filter(organisation_id=organisation_id).values_list("id", "name"))
+    return {}
+
+
+def _fallback(by: str | None, key: Any) -> str:
+    if by is None:
+        return _("All comments")
+    return {"segment": _("No segment"), "team": _("No team")}.get(by, "–")
+
+
+def theme_drivers(
+    organisation_id: int,
+    *,
+    by: str | None = None,
+    scope: DriverScope = DriverScope(),
+    themes: Sequence[str] | None = None,
+    minimum_n: int = stats.MINIMUM_N,
+) -> list[DriverGroup]:
+    """Per group (one group when ``by`` is None) the figures of each theme that occurs in it,
+    most harmful first. ``by`` is "segment", "team" or "month"; ``themes`` limits the themes
+    (default: the organisation's taxonomy). Groups: largest first; months oldest first."""
+    column = _group_column(by)
+    names = (
+        sorted(set(themes))
+        if themes is not None
+        else list(
+            Theme.objects.filter(organisation_id=organisation_id)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+    )
+    chunks = [names[i : i + THEMES_PER_QUERY] for i in range(0, len(names), THEMES_PER_QUERY)]
+    base = _rows(organisation_id, scope).annotate(nps_bucket=_NPS_BUCKET, csat_bucket=_CSAT_BUCKET)
+    if column is not None:
+        base = base.annotate(group_key=column)
+    grouping = ["nps_bucket", "csat_bucket", "sentiment"] + (
+        ["group_key"] if column is not None else []
+    )
+    totals: dict[Any, Counts] = {}
+    per_theme: dict[Any, dict[str, Counts]] = {}
+    for number, chunk in enumerate(chunks or [[]]):
+        for row in base.values(*grouping).annotate(**_sums(chunk)).order_by():
+            key = _key(row.get("group_key"))
+            buckets = (row["nps_bucket"], row["csat_bucket"], row["sentiment"])
+            if number == 0:
+                totals[key] = totals.get(key, Counts()) + _counts(
+                    row["n"], row["s"], row["ss"], *buckets
+                )
+            themes_here = per_theme.setdefault(key, {})
+            for index, name in enumerate(chunk):
+                count = int(row[f"t{index}_n"] or 0)
+                if count:
+                    themes_here[name] = themes_here.get(name, Counts()) + _counts(
+                        count, row[f"t{index}_s"], row[f"t{index}_ss"], *buckets
+                    )
+    labels = _labels(organisation_id, by, list(totals))
+    groups = []
+    for key, everything in totals.items():
+        drivers = [
+            theme_driver(name, counts, everything, minimum_n=minimum_n)
+            for name, counts in per_theme.get(key, {}).items()
+        ]
+        groups.append(
+            DriverGroup(
+                key=key,
+                label=labels.get(key) or _fallback(by, key),
+                comments=everything.n,
+                nps=everything.nps(minimum_n),
+                csat=everything.csat(minimum_n),
+                themes=sorted(drivers, key=_impact_order),
+            )
+        )
+    if by == "month":
+        groups.sort(key=lambda g: g.key or date.min)
+    else:
+        groups.sort(key=lambda g: (-g.comments, g.label))
+    return groups
+
+
+def group_to_dict(group: DriverGroup) -> dict[str, Any]:
+    key = group.key.isoformat()[:7] if isinstance(group.key, date) else group.key
+    return {
+        "key": key,
+        "label": group.label,
+        "comments": group.comments,
+        "nps": group.nps.to_dict(),
+        "csat": group.csat.to_dict(),
+        "themes": [item.to_dict() for item in group.themes],
+    }
