@@ -320,6 +320,38 @@ def test_the_clock_stops_while_waiting_for_the_customer(tenant: Tenant) -> None:
     assert case.status == CaseStatus.OPEN and case.waiting_since is None
     assert case.resolution_due == deadline + timedelta(days=3)
     assert case.is_breached()  # ten days on, even three days extra are not enough
+    # A new priority moves the deadline by the difference of the targets; the pause stays.
+    old_first, old_resolve = services.target_hours(tenant.organisation.pk, "", "normal")
+    first, resolve = services.target_hours(tenant.organisation.pk, "", "low")
+    services.change_case(case, by=tenant.manager, priority="low")
+    case.refresh_from_db()
+    assert case.resolution_due == deadline + timedelta(days=3, hours=resolve - old_resolve)
+
+
+def test_a_deadline_moved_into_the_future_is_announced_again_when_it_passes(
+    tenant: Tenant,
+) -> None:
+    now = timezone.now()
+    case = services.open_case(
+        tenant.organisation,
+        kind="question",
+        subject="Waar blijft mijn teruggave?",
+        team=tenant.manager.team,
+        opened_at=now - timedelta(days=30),
+    )
+    services.respond(case, tenant.manager, "We zoeken het uit.", at=now - timedelta(days=29))
+    assert services.send_breach_alerts(tenant.organisation) == 1
+    case.refresh_from_db()
+    services.respond(
+        case,
+        tenant.manager,
+        "Heb je het rekeningnummer?",
+        waiting=True,
+        at=now - timedelta(days=28),
+    )
+    services.respond(case, tenant.manager, "Dank je.", at=now)  # waited 28 days
+    case.refresh_from_db()
+    assert not case.is_breached() and case.breach_alerted_at is None
 
 
 def test_anyone_may_pick_up_but_only_managers_assign(tenant: Tenant) -> None:

@@ -500,7 +500,8 @@ def delete_case(case: Case) -> None:
 def change_case(
     case: Case, *, by: Person, priority: str | None = None, subject: str | None = None
 ) -> Case:
-    """A new priority moves the deadlines to that priority's targets, counted from the opening."""
+    """A new priority moves the deadlines by the difference between the two priorities'
+    targets, so time the item spent waiting for the customer (or a reopening) still counts."""
     if subject is not None:
         if not subject.strip():
             raise ValidationError({"subject": _("Give the item a subject.")})
@@ -508,11 +509,18 @@ def change_case(
     if priority is not None and priority != case.priority:
         if priority not in Priority.values:
             raise ValidationError({"priority": _("Unknown priority.")})
+        previous = case.priority
         case.priority = priority
         if case.kind != CaseKind.FOLLOW_UP:
+            old_first, old_resolve = target_hours(case.organisation_id, case.channel, previous)
             first, resolve = target_hours(case.organisation_id, case.channel, priority)
-            case.first_response_due = case.opened_at + timedelta(hours=first)
-            case.resolution_due = case.opened_at + timedelta(hours=resolve)
+            case.first_response_due = (
+                case.first_response_due or case.opened_at + timedelta(hours=old_first)
+            ) + timedelta(hours=first - old_first)
+            case.resolution_due = (
+                case.resolution_due or case.opened_at + timedelta(hours=old_resolve)
+            ) + timedelta(hours=resolve - old_resolve)
+            _rearm_breach_alert(case)
         _event(
             case,
             _("%(name)s set the priority to %(p)s.")
@@ -569,6 +577,13 @@ def _stop_waiting(case: Case, at: datetime) -> None:
             case.resolution_due += paused
     case.status = CaseStatus.OPEN
     case.waiting_since = None
+    _rearm_breach_alert(case)
+
+
+def _rearm_breach_alert(case: Case) -> None:
+    """A deadline moved into the future: the next time it passes is a new breach to announce."""
+    if case.breach_alerted_at is not None and not case.is_breached():
+        case.breach_alerted_at = None
 
 
 @transaction.atomic

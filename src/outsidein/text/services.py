@@ -166,8 +166,11 @@ def enqueue_analysis(feedback: Any) -> None:
     organisation_id, pk = feedback.organisation_id, feedback.pk
     if _tasks_in_database():
         # The task row commits with the feedback (one commit per submission, and no analysis
-        # lost if the process stops between the two).
-        analyse_feedback_task.enqueue(organisation_id=organisation_id, feedback_ids=[pk])
+        # lost if the process stops between the two). In its own savepoint: the listener is
+        # registered as one that does not write, and a failure here must not abort the
+        # customer's transaction.
+        with transaction.atomic():
+            analyse_feedback_task.enqueue(organisation_id=organisation_id, feedback_ids=[pk])
         return
     transaction.on_commit(
         lambda: analyse_feedback_task.enqueue(organisation_id=organisation_id, feedback_ids=[pk])

@@ -12,7 +12,8 @@ def register_text_parts() -> None:
     from outsidein.text import services
     from outsidein.voice.services import register_feedback_listener
 
-    # It only schedules the analysis after commit: no savepoint needed around it.
+    # It schedules the analysis; where it writes the task row it takes its own savepoint, so
+    # the submission needs none around it.
     register_feedback_listener(services.enqueue_analysis, writes=False)
     from outsidein.text.views import feedback_text_panel
     from outsidein.voice.panels import register_feedback_panel
