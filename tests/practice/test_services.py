@@ -321,8 +321,8 @@ def test_the_clock_stops_while_waiting_for_the_customer(tenant: Tenant) -> None:
     assert case.resolution_due == deadline + timedelta(days=3)
     assert case.is_breached()  # ten days on, even three days extra are not enough
     # A new priority moves the deadline by the difference of the targets; the pause stays.
-    old_first, old_resolve = services.target_hours(tenant.organisation.pk, "", "normal")
-    first, resolve = services.target_hours(tenant.organisation.pk, "", "low")
+    _first_before, old_resolve = services.target_hours(tenant.organisation.pk, "", "normal")
+    _first_after, resolve = services.target_hours(tenant.organisation.pk, "", "low")
     services.change_case(case, by=tenant.manager, priority="low")
     case.refresh_from_db()
     assert case.resolution_due == deadline + timedelta(days=3, hours=resolve - old_resolve)

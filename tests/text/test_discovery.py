@@ -178,6 +178,22 @@ def test_rerun_replaces_untouched_candidates_only(tenant: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_a_candidate_accepted_while_discovery_runs_is_kept(tenant: Any, monkeypatch: Any) -> None:
+    _seed(tenant.organisation)
+    first = discovery.discover_themes(tenant.organisation)
+    accepted = first[0].theme
+    real = engine.discover
+
+    def meanwhile_someone_accepts(*args: Any, **kwargs: Any) -> Any:
+        discovery.accept_candidate(Theme.objects.get(pk=accepted.pk))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "discover", meanwhile_someone_accepts)
+    discovery.discover_themes(tenant.organisation)
+    assert Theme.objects.filter(pk=accepted.pk, status=ThemeStatus.ACCEPTED).exists()
+
+
+@pytest.mark.django_db
 def test_a_dropped_candidate_is_not_proposed_again(tenant: Any) -> None:
     from outsidein.text import services
 

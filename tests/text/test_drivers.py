@@ -87,6 +87,17 @@ def test_csat_difference_is_in_percentage_points() -> None:
     assert driver.csat.value == pytest.approx(25.0)
 
 
+def test_impact_weighs_by_the_share_among_those_who_gave_the_score() -> None:
+    # 1,000 comments, 500 with an NPS answer; the theme is in 200 comments, 40 of them scored.
+    with_theme = Counts(n=200, promoters=0, passives=10, detractors=30)
+    everything = with_theme + Counts(n=800, promoters=230, passives=150, detractors=80)
+    driver = theme_driver("Invoice", with_theme, everything)
+    assert driver.share == pytest.approx(0.2)  # the volume share, of all comments
+    difference = driver.nps_difference.difference
+    assert difference is not None
+    assert driver.nps_impact.difference == pytest.approx(difference * 40 / 500)
+
+
 def test_counts_of_a_subset_cannot_exceed_the_whole() -> None:
     with pytest.raises(ValueError, match="more than the whole"):
         _ = Counts(n=2, promoters=2) - Counts(n=3, promoters=3)

@@ -3,8 +3,9 @@ the theme's volume, share, sentiment and impact on NPS and CSAT.
 
 A theme's *impact* on a metric is the difference between the comments with the theme and those
 without it (with its 95% interval and test, ``stats.compare_nps`` / ``compare_proportions``),
-times the theme's share of the comments: a small theme that costs 40 NPS points weighs less than
-a large one that costs 10. Below the minimum n on either side the difference, and so the impact,
+times the theme's share of the comments that answered that metric (the NPS answers for NPS, the
+CSAT answers for CSAT): a small theme that costs 40 NPS points weighs less than a large one that
+costs 10. Below the minimum n on either side the difference, and so the impact,
 is None: "not enough responses", never a misleading number.
 
 No Django, no database: the text app sums the counts in the database and calls these.
@@ -53,6 +54,10 @@ class Counts:
     @property
     def nps_counts(self) -> tuple[int, int, int]:
         return self.promoters, self.passives, self.detractors
+
+    @property
+    def nps_n(self) -> int:
+        return self.promoters + self.passives + self.detractors
 
     def nps(self, minimum_n: int = stats.MINIMUM_N) -> stats.Estimate:
         return stats.nps(*self.nps_counts, minimum_n=minimum_n)
@@ -121,8 +126,14 @@ def theme_driver(
         negative=stats.proportion(with_theme.negative, with_theme.n, minimum_n=minimum_n),
         nps=with_theme.nps(minimum_n),
         nps_difference=nps_difference,
-        nps_impact=stats.scale_change(nps_difference, share),
+        nps_impact=stats.scale_change(nps_difference, _share(with_theme.nps_n, everything.nps_n)),
         csat=with_theme.csat(minimum_n),
         csat_difference=csat_difference,
-        csat_impact=stats.scale_change(csat_difference, share),
+        csat_impact=stats.scale_change(
+            csat_difference, _share(with_theme.csat_n, everything.csat_n)
+        ),
     )
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0

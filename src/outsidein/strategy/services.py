@@ -395,7 +395,8 @@ def sync_declined_idea(idea: Any, previous: str, person: Person | None) -> None:
     entry.reason = idea.decline_reason
     entry.segment_id = idea.segment_id
     entry.customer_id = idea.customer_id
-    entry.customer_told = True  # the reason is shown on the portal to everyone
+    # Told when the reason shows on the portal (a public idea); a private one may not be.
+    entry.customer_told = idea.is_public
     changed = idea.status_changed_at
     entry.decided_on = timezone.localdate(changed) if changed else timezone.localdate()
     entry.decided_by = person

@@ -166,6 +166,15 @@ def discover_themes(
     total = sum(1 for (text, language), hidden in zip(items, covered, strict=True) if not hidden)
     created: list[DiscoveredTheme] = []
     with transaction.atomic():
+        # Read them again, locked: someone may have accepted, renamed or merged a candidate
+        # while the clustering ran; those are theirs now and stay.
+        replaced = [
+            record
+            for record in DiscoveredTheme.objects.select_for_update()
+            .filter(pk__in=[record.pk for record in replaced], theme__isnull=False)
+            .select_related("theme")
+            if is_untouched(record)
+        ]
         for record in replaced:
             if record.theme is not None:
                 services.delete_theme(record.theme)

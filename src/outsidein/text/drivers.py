@@ -190,16 +190,19 @@ def theme_drivers(
     grouping = ["nps_bucket", "csat_bucket", "sentiment"] + (
         ["group_key"] if column is not None else []
     )
-    totals: dict[Any, Counts] = {}
+    # Each query's themes are compared with that query's own totals: a later query may see
+    # comments analysed in between, and a theme must never count more than its whole.
+    chunk_totals: list[dict[Any, Counts]] = []
     per_theme: dict[Any, dict[str, Counts]] = {}
+    chunk_of: dict[str, int] = {}
     for number, chunk in enumerate(chunks or [[]]):
+        seen: dict[Any, Counts] = {}
+        chunk_totals.append(seen)
+        chunk_of.update((name, number) for name in chunk)
         for row in base.values(*grouping).annotate(**_sums(chunk)).order_by():
             key = _key(row.get("group_key"))
             buckets = (row["nps_bucket"], row["csat_bucket"], row["sentiment"])
-            if number == 0:
-                totals[key] = totals.get(key, Counts()) + _counts(
-                    row["n"], row["s"], row["ss"], *buckets
-                )
+            seen[key] = seen.get(key, Counts()) + _counts(row["n"], row["s"], row["ss"], *buckets)
             themes_here = per_theme.setdefault(key, {})
             for index, name in enumerate(chunk):
                 count = int(row[f"t{index}_n"] or 0)
@@ -207,11 +210,17 @@ def theme_drivers(
                     themes_here[name] = themes_here.get(name, Counts()) + _counts(
                         count, row[f"t{index}_s"], row[f"t{index}_ss"], *buckets
                     )
+    totals = chunk_totals[0]
     labels = _labels(organisation_id, by, list(totals))
     groups = []
     for key, everything in totals.items():
         drivers = [
-            theme_driver(name, counts, everything, minimum_n=minimum_n)
+            theme_driver(
+                name,
+                counts,
+                chunk_totals[chunk_of.get(name, 0)].get(key, counts),
+                minimum_n=minimum_n,
+            )
             for name, counts in per_theme.get(key, {}).items()
         ]
         groups.append(

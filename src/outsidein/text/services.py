@@ -324,7 +324,11 @@ def _rename_in_analyses(organisation_id: int, old: str, new: str) -> None:
 
 @transaction.atomic
 def merge_themes(target: Theme, sources: Iterable[Theme]) -> Theme:
-    """Fold themes into ``target``: their keywords, analyses and examples; then drop them."""
+    """Fold themes into ``target``: their keywords, analyses and examples; then drop them.
+    The target must be an accepted theme: the analyser ignores candidates, so merging into
+    one would make the sources' keywords silently stop counting."""
+    if target.status != ThemeStatus.ACCEPTED:
+        raise ValidationError({"theme": _("Merge into an accepted theme, not a candidate.")})
     for source in sources:
         if source.pk == target.pk or source.organisation_id != target.organisation_id:
             continue

@@ -200,8 +200,12 @@ def theme_merge(request: HttpRequest, theme_id: int) -> HttpResponse:
     theme = get_scoped_or_404(person, Theme, theme_id)
     require(request, Action.CHANGE, theme)
     source = get_scoped_or_404(person, Theme, request.POST.get("source"))
-    services.merge_themes(theme, [source])
-    messages.success(request, _("“%(name)s” merged into this theme.") % {"name": source.name})
+    try:
+        services.merge_themes(theme, [source])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(name)s” merged into this theme.") % {"name": source.name})
     return redirect("text-theme", theme.pk)
 
 
