@@ -74,13 +74,19 @@ def themes_overview(request: HttpRequest) -> HttpResponse:
     rows = []
     for item in figures["themes"]:
         theme = themes.get(item["name"])
-        examples = (
+        # Of the period's most negative comments on the theme, those it is clearest about.
+        candidates = (
             FeedbackAnalysis.objects.filter(
-                organisation_id=person.organisation_id, themes__has_key=item["name"]
+                organisation_id=person.organisation_id,
+                themes__has_key=item["name"],
+                feedback__submitted_at__gte=now - timedelta(days=days),
             )
             .select_related("feedback")
-            .order_by("score")[:2]
+            .order_by("score")[:20]
         )
+        examples = sorted(
+            candidates, key=lambda analysis: -float(analysis.themes.get(item["name"], 0))
+        )[:2]
         rows.append({**item, "theme": theme, "examples": examples})
     context = {
         "days": days,

@@ -1,0 +1,65 @@
+"""Small charts drawn on the server as inline SVG: no script, and allowed by the pages' CSP
+(SVG attributes are not inline styles)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django import template
+from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+WIDTH, HEIGHT, GAP = 96, 24, 2
+
+
+def _label(key: object) -> str:
+    """A month key ("2026-09" or a date) as the locale writes it ("sep 2026")."""
+    if isinstance(key, str) and len(key) == 7 and key[4] == "-":
+        try:
+            key = date(int(key[:4]), int(key[5:]), 1)
+        except ValueError:
+            return key
+    if isinstance(key, date):
+        return formats.date_format(key, "M Y")
+    return str(key)
+
+
+@register.simple_tag
+def sparkbars(points: Sequence[tuple[object, float]]) -> SafeString:
+    """Bars for (label, value) pairs, oldest first; each bar names its value on hover, and the
+    whole chart is described for screen readers."""
+    points = [(label, value or 0) for label, value in points]
+    if not points:
+        return format_html('<span class="muted">–</span>')
+    peak = max(value for _label_, value in points) or 1
+    bar = (WIDTH - GAP * (len(points) - 1)) / len(points)
+    described = ", ".join(f"{_label(label)}: {value:g}" for label, value in points)
+    bars = format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}" rx="1"><title>{}: {}</title></rect>',
+        (
+            (
+                f"{index * (bar + GAP):.1f}",
+                f"{HEIGHT - max(1.0, HEIGHT * value / peak):.1f}",
+                f"{bar:.1f}",
+                f"{max(1.0, HEIGHT * value / peak):.1f}",
+                _label(label),
+                f"{value:g}",
+            )
+            for index, (label, value) in enumerate(points)
+        ),
+    )
+    return format_html(
+        '<svg class="sparkbars" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-label="{}">{}</svg>',
+        WIDTH,
+        HEIGHT,
+        WIDTH,
+        HEIGHT,
+        described,
+        bars,
+    )
