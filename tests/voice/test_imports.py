@@ -277,8 +277,8 @@ def test_cli_import_prints_counts(tenant: Tenant, tmp_path: Path, settings: Any)
 def test_a_file_that_breaks_after_some_chunks_imports_nothing(
     tenant: Tenant, monkeypatch: Any
 ) -> None:
-    """Rows are inserted chunk by chunk inside one transaction: a malformed line after some
-    chunks were inserted rolls all of them back."""
+    """The whole file is read and checked before anything is inserted: a malformed line after
+    some chunks were read imports nothing (and creates no survey)."""
     monkeypatch.setattr("outsidein.voice.imports.CHUNK_ROWS", 2)
     rows = [f"c{i},,,2026-03-0{1 + i % 5},,{i % 11},,,,nl" for i in range(7)]
     raw = _csv(*rows) + b'c9,,,2026-03-01,,9,,,"' + b"x" * 200_000 + b'",nl\n'  # over the limit
@@ -304,3 +304,98 @@ def test_chunked_import_and_reimport_keep_rollups_equal_to_recomputation(
     snapshot = rollups.snapshot(tenant.organisation.pk)
     rollups.rebuild(tenant.organisation.pk)
     assert snapshot == rollups.snapshot(tenant.organisation.pk)
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ("submission_id,submitted_at,nps,comment,store", "x1,2026-03-01,9,Goed,Amsterdam"),
+        ("submission_id,submitted_at,nps,comment,store", "x1,2026-03-01,9,Goed,3"),
+        ("submission_id,store,submitted_at,nps,comment", "x1,4,2026-03-01,9,Goed"),
+        ("submission_id,submitted_at,nps,comment", "x1,2026-03-01,9,Goed,5,Amsterdam"),
+    ],
+    ids=["trailing-text", "trailing-number", "middle-number", "row-longer-than-header"],
+)
+def test_a_column_that_is_not_ours_leaks_into_no_field(
+    tenant: Tenant, header: str, row: str
+) -> None:
+    """Fields the file lacks (csat, ces, rating, kind, language, …) read an empty cell, never
+    the file's own extra column, wherever it stands."""
+    report = run_import(tenant.organisation, f"{header}\n{row}\n".encode(), filename="x.csv")
+    assert (report.accepted, report.rejected) == (1, 0), [str(e) for e in report.errors]
+    feedback = Feedback.objects.get()
+    assert (feedback.nps, feedback.csat, feedback.ces, feedback.rating) == (9, None, None, None)
+    assert (feedback.comment, feedback.kind, feedback.subject) == ("Goed", "response", "")
+    assert feedback.language == tenant.organisation.language
+
+
+def test_an_extra_column_is_ignored_with_a_mapping_too(tenant: Tenant) -> None:
+    raw = b"Nr,Winkel,Datum,Cijfer\nm1,2,2026-03-01,7\n"
+    mapping = {"Nr": "submission_id", "Datum": "submitted_at", "Cijfer": "nps"}
+    report = run_import(tenant.organisation, raw, filename="x.csv", mapping=mapping)
+    assert (report.accepted, report.rejected) == (1, 0), [str(e) for e in report.errors]
+    assert Feedback.objects.values_list("nps", "csat", "ces", "rating").get() == (
+        7,
+        None,
+        None,
+        None,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_job_progress_shows_on_the_job_page_while_it_runs(
+    tenant: Tenant, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """The job page, read from another connection (another request), shows the import's
+    progress before the import has committed; the file is read and checked before the
+    transaction starts, so that part of the progress is in the job's row as well."""
+    import threading
+
+    from django.db import connection
+
+    from outsidein.jobs.models import Job
+    from outsidein.jobs.services import start_job
+    from outsidein.voice import services
+
+    monkeypatch.setattr("outsidein.voice.imports.CHUNK_ROWS", 4)
+    monkeypatch.setattr("outsidein.voice.imports.PROGRESS_EVERY", 4)
+    path = tmp_path / "big.csv"
+    path.write_bytes(_csv(*(f"p{i},,,2026-03-0{1 + i % 5},,{i % 11},,,,nl" for i in range(16))))
+    viewer = tenant.client_for(tenant.employee)
+    seen: list[tuple[int, int]] = []  # (the page's progress, the row's progress)
+
+    def look() -> None:
+        try:
+            job = Job.objects.get(kind="voice.import")
+            page = viewer.get(f"/jobs/{job.pk}/")
+            assert page.status_code == 200
+            seen.append((page.context["job"].progress, job.progress))
+        finally:
+            connection.close()
+
+    real_bulk_record = services.bulk_record
+
+    def bulk_record(*args: Any, **kwargs: Any) -> Any:
+        inserted = real_bulk_record(*args, **kwargs)
+        assert connection.in_atomic_block  # inserting: inside the import's transaction
+        elsewhere = threading.Thread(target=look)
+        elsewhere.start()
+        elsewhere.join(timeout=30)
+        return inserted
+
+    monkeypatch.setattr(services, "bulk_record", bulk_record)
+    start_job(
+        tenant.organisation,
+        kind="voice.import",
+        title="Import big.csv",
+        created_by=tenant.employee,
+        params={"path": str(path), "filename": "big.csv"},
+    )  # runs at once: autocommit, immediate task backend
+    job = Job.objects.get(kind="voice.import")
+    assert job.status == "succeeded", (job.error, job.log)
+    assert job.result["accepted"] == 16 and Feedback.objects.count() == 16
+    assert len(seen) == 4, seen
+    pages = [page for page, _row in seen]
+    assert 0 < pages[0] < pages[1] < pages[2] < pages[3] < 100, seen
+    # Reading and checking happened before the transaction: its progress was committed.
+    assert all(row >= 40 for _page, row in seen), seen

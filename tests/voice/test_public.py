@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from outsidein.analytics.models import DailyRollup
 from outsidein.voice import distribution, services
-from outsidein.voice.models import Feedback, Invitation, Survey
+from outsidein.voice.models import Feedback, Invitation, Question, Survey
 from tests.conftest import Tenant
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, TeamFactory
 from tests.voice.conftest import form_token
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +270,34 @@ def test_a_survey_changed_by_another_process_is_seen_without_any_invalidation(
     )
     assert client.post(public_url, {"form_token": token, "nps": "9"}).status_code == 404
     assert Feedback.objects.count() == 1
+
+
+def test_deleting_the_owning_team_of_an_open_survey_keeps_submissions_working(
+    tenant: Tenant, public_url: str, answer: Any, survey: Survey
+) -> None:
+    """Deleting the team nulls ``survey.team`` without touching ``updated_at``: the cached
+    survey must not keep the deleted team (its submission would fail on the missing team)."""
+    owners = TeamFactory(organisation=tenant.organisation, name="Owners", slug="owners")
+    services.update_survey(survey, team=owners)
+    assert answer(public_url, {"nps": "9"}).status_code == 200  # cached with its team
+    assert Feedback.objects.get().team == owners
+    owners.delete()
+    response = answer(public_url, {"nps": "3"})
+    assert response.status_code == 200
+    latest = Feedback.objects.latest("pk")
+    assert (latest.nps, latest.team) == (3, None)
+
+
+def test_an_older_question_changed_without_a_newer_timestamp_is_seen(
+    survey: Survey, client: Client, public_url: str
+) -> None:
+    """An edit of a question that is not the newest one, written with ``update()`` and a
+    timestamp that does not move the latest one (a clock that stepped back), counts at once."""
+    questions = list(survey.questions.order_by("updated_at", "pk"))
+    assert len(questions) >= 2
+    older = questions[0]
+    assert b"Would you recommend Acme?" not in client.get(f"{public_url}?lang=en").content
+    Question.objects.filter(pk=older.pk).update(
+        text_en="Would you recommend Acme?", updated_at=older.updated_at - timedelta(hours=1)
+    )
+    assert b"Would you recommend Acme?" in client.get(f"{public_url}?lang=en").content

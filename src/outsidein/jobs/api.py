@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from outsidein.api.access import caller, get_scoped_or_404, scoped
 from outsidein.api.schemas import Pagination
 from outsidein.jobs.models import Job
+from outsidein.jobs.services import live
 
 router = Router(tags=["jobs"])
 
@@ -36,4 +37,4 @@ def list_jobs(request: HttpRequest) -> Any:
 
 @router.get("/{job_id}", response=JobOut)
 def get_job(request: HttpRequest, job_id: int) -> Any:
-    return get_scoped_or_404(caller(request), Job, job_id)
+    return live(get_scoped_or_404(caller(request), Job, job_id))

@@ -9,17 +9,19 @@ from django.shortcuts import render
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import employee_required
 from outsidein.jobs.models import Job, JobStatus
+from outsidein.jobs.services import live
 
 
 @employee_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = scoped(request.person, Job).select_related("created_by")[:100]  # type: ignore[attr-defined]
+    found = scoped(request.person, Job).select_related("created_by")[:100]  # type: ignore[attr-defined]
+    jobs = [live(job) for job in found]
     return render(request, "jobs/list.html", {"jobs": jobs})
 
 
 @employee_required
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = get_scoped_or_404(request.person, Job, job_id)  # type: ignore[attr-defined]
+    job = live(get_scoped_or_404(request.person, Job, job_id))  # type: ignore[attr-defined]
     # htmx polls the progress fragment until the job has finished.
     template = "jobs/_progress.html" if request.htmx else "jobs/detail.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": job})

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import operator
+import pickle
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -348,12 +350,19 @@ def run_import(
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
     progress: Callable[[int, str], None] | None = None,
+    saving: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Validate every row; insert every accepted row in one transaction (or, dry run, none).
 
-    Rows are read, checked and inserted a chunk at a time (so a big file never sits in memory
-    as a million objects), all inside one transaction: a file that turns out unreadable half
-    way rolls back everything, as does any other failure."""
+    The whole file is read and checked first, outside any transaction, its accepted rows
+    spooled to a temporary file a chunk at a time (so a big file never sits in memory as a
+    million objects); only then are they inserted, chunk by chunk, in one transaction. A file
+    that turns out unreadable half way imports nothing, as does any failure while inserting,
+    and the database's write lock (SQLite) is held for the inserts only, not for the reading.
+
+    ``progress(rows, message)`` is told the rows read and checked so far, every
+    ``PROGRESS_EVERY`` rows, and once more when all are saved; ``saving(saved, total)`` the
+    accepted rows saved so far after every chunk."""
     report = ImportReport(dry_run=dry_run)
     rows = read_rows(raw, filename, report)
     try:
@@ -363,10 +372,53 @@ def run_import(
     columns = resolve_columns(header, mapping)
     if dry_run:
         return _dry_run(organisation, rows, columns, survey, report, progress)
-    importer = _Importer(organisation, filename, columns, survey, report, progress)
-    with transaction.atomic():
-        importer.run(rows)
+    with _Spool() as spool:
+        checked = _checked_rows(organisation, rows, columns, report, progress)
+        for chunk in _chunks(checked, CHUNK_ROWS):
+            spool.write(chunk)
+        if progress and report.rows % PROGRESS_EVERY:
+            progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
+        importer = _Importer(organisation, filename, columns, survey, report, progress)
+        importer.saving, importer.to_save = saving, spool.rows
+        with transaction.atomic():
+            importer.run(spool.read())
     return report
+
+
+# A checked row, compact (its FeedbackRow is built only when it is inserted): external id,
+# kind, channel, customer id, segment id, language, submitted at, nps, csat, ces, rating,
+# subject, comment (whole; the answers keep it so).
+Checked = tuple[
+    str, str, str, int | None, int | None, str, datetime,
+    int | None, int | None, int | None, int | None, str, str,
+]  # fmt: skip
+
+
+class _Spool:
+    """The checked rows of a file between reading and inserting, pickled to a temporary file a
+    chunk at a time (a file of a million rows would be a million objects in memory)."""
+
+    def __enter__(self) -> _Spool:
+        self.file = tempfile.TemporaryFile()  # closed by __exit__
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    rows = 0
+
+    def write(self, chunk: list[Checked]) -> None:
+        self.rows += len(chunk)
+        pickle.dump(chunk, self.file, pickle.HIGHEST_PROTOCOL)
+
+    def read(self) -> Iterator[list[FeedbackRow]]:
+        self.file.seek(0)
+        while True:
+            try:
+                values = pickle.load(self.file)  # noqa: S301 - our own file, written above
+            except EOFError:
+                return
+            yield [_feedback_row(checked) for checked in values]
 
 
 def _checked_rows(
@@ -375,7 +427,7 @@ def _checked_rows(
     columns: Mapping[str, int],
     report: ImportReport,
     progress: Callable[[int, str], None] | None,
-) -> Iterator[FeedbackRow]:
+) -> Iterator[Checked]:
     """The accepted rows of the file, in order; every rejected row goes into the report."""
     customers = CustomerIndex.load(organisation)
     first_seen: dict[str, int] = {}
@@ -383,7 +435,7 @@ def _checked_rows(
     default_language = organisation.language
     get = dict(columns)
     width = max(get.values()) + 1
-    cells = _cells(get, width)
+    cells = _cells(get)
     for line, row in enumerate(rows, start=2):
         first = row[0] if row else ""
         if not (type(first) is str and first.strip()) and not any(str(c).strip() for c in row):
@@ -391,14 +443,15 @@ def _checked_rows(
         report.rows += 1
         if progress and report.rows % PROGRESS_EVERY == 0:
             progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
-        if len(row) <= width:
-            row = [*row, *[""] * (width + 1 - len(row))]
+        if len(row) < width:
+            row = [*row, *[""] * (width - len(row))]
+        row.append("")  # the empty cell every field the file lacks reads (index -1)
         try:
             item = _row_to_feedback(cells(row), customers, default_language, latest)
         except _RowProblem as problem:
             report.reject(RowError(line, problem.column, problem.reason))
             continue
-        external_id = item.external_id
+        external_id = item[0]
         seen = first_seen.setdefault(external_id, line)
         if seen != line:
             report.reject(
@@ -412,8 +465,8 @@ def _checked_rows(
         yield item
 
 
-def _chunks(items: Iterator[FeedbackRow], size: int) -> Iterator[list[FeedbackRow]]:
-    chunk: list[FeedbackRow] = []
+def _chunks(items: Iterator[Checked], size: int) -> Iterator[list[Checked]]:
+    chunk: list[Checked] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= size:
@@ -432,7 +485,7 @@ def _dry_run(
     progress: Callable[[int, str], None] | None,
 ) -> ImportReport:
     for chunk in _chunks(_checked_rows(organisation, rows, columns, report, progress), CHUNK_ROWS):
-        stored = _stored_ids(organisation, [item.external_id for item in chunk])
+        stored = _stored_ids(organisation, [item[0] for item in chunk])
         report.already_imported += len(stored)
         report.accepted += len(chunk) - len(stored)
     report.survey_id = survey.pk if survey else None
@@ -458,8 +511,10 @@ class _Importer:
         self.created_survey = False
         self.report = report
         self.progress = progress
+        self.saving: Callable[[int, int], None] | None = None  # (rows saved, rows to save)
+        self.to_save = 0
 
-    def run(self, rows: Iterator[list[Any]]) -> None:
+    def run(self, chunks: Iterator[list[FeedbackRow]]) -> None:
         from outsidein.voice import services
 
         report = self.report
@@ -467,12 +522,12 @@ class _Importer:
         # of this file already: no per-chunk lookups then. Repeats within the file are caught
         # while reading; the database's unique constraint stays the last guard.
         check_stored = _has_external_ids(self.organisation)
-        checked = _checked_rows(self.organisation, rows, self.columns, report, self.progress)
         responses = 0
+        saved = 0
         # The rollup changes of all chunks, written once at the end: chunks of a file in no
         # particular order touch the same rollup rows over and over.
         pending: dict[Any, dict[str, int]] = {}
-        for chunk in _chunks(checked, CHUNK_ROWS):
+        for chunk in chunks:
             if self.survey is None and any(i.kind == FeedbackKind.RESPONSE for i in chunk):
                 self.survey = import_survey(self.organisation, self.filename, self.columns)
                 self.created_survey = True
@@ -488,6 +543,9 @@ class _Importer:
             report.accepted += len(inserted)
             report.already_imported += len(chunk) - len(inserted)
             responses += sum(1 for item in inserted if item.kind == FeedbackKind.RESPONSE)
+            saved += len(chunk)
+            if self.saving:
+                self.saving(saved, self.to_save)
         if self.progress:
             self.progress(
                 report.rows,
@@ -567,10 +625,11 @@ class _RowProblem(Exception):
         self.reason = reason
 
 
-def _cells(get: Mapping[str, int], width: int) -> Callable[[list[Any]], tuple[Any, ...]]:
+def _cells(get: Mapping[str, int]) -> Callable[[list[Any]], tuple[Any, ...]]:
     """A function giving a row's cells in the order of FIELDS; a field the file lacks reads
-    the cell at ``width``, which every row gets padded with (empty)."""
-    return operator.itemgetter(*(get.get(name, width) for name in FIELDS))
+    the last cell, the empty one appended to every row after its own cells (a column of the
+    file that is not ours, wherever it stands, is never read)."""
+    return operator.itemgetter(*(get.get(name, -1) for name in FIELDS))
 
 
 _RESPONSE = FeedbackKind.RESPONSE.value
@@ -581,7 +640,7 @@ def _row_to_feedback(
     customers: CustomerIndex,
     default_language: str,
     latest: datetime,
-) -> FeedbackRow:
+) -> Checked:
     (
         raw_id,
         raw_customer,
@@ -645,23 +704,64 @@ def _row_to_feedback(
         if language:
             raise _RowProblem("language", _("must be nl or en"))
         language = customer[2] if customer else default_language
-    answers: dict[str, Any] = {k: v for k, v in scores.items() if v is not None and k != "rating"}
-    if comment:
-        answers["comment"] = comment
+    return (
+        external_id,
+        kind,
+        channel,
+        customer[0] if customer else None,
+        customer[1] if customer else None,
+        language,
+        submitted_at,
+        scores["nps"],
+        scores["csat"],
+        scores["ces"],
+        scores["rating"],
+        str(raw_subject).strip()[:200],
+        comment,
+    )
+
+
+def _feedback_row(checked: Checked) -> FeedbackRow:
+    """The ``FeedbackRow`` of a checked row, built just before it is inserted."""
+    (
+        external_id,
+        kind,
+        channel,
+        customer_id,
+        segment_id,
+        language,
+        submitted_at,
+        nps,
+        csat,
+        ces,
+        rating,
+        subject,
+        comment,
+    ) = checked
+    answers: dict[str, Any] = {}
+    if kind == _RESPONSE:
+        if nps is not None:
+            answers["nps"] = nps
+        if csat is not None:
+            answers["csat"] = csat
+        if ces is not None:
+            answers["ces"] = ces
+        if comment:
+            answers["comment"] = comment
     return FeedbackRow(
         kind=kind,
         channel=channel,
-        customer_id=customer[0] if customer else None,
-        segment_id=customer[1] if customer else None,
+        customer_id=customer_id,
+        segment_id=segment_id,
         language=language,
         submitted_at=submitted_at,
-        nps=scores["nps"],
-        csat=scores["csat"],
-        ces=scores["ces"],
-        rating=scores["rating"],
-        subject=str(raw_subject).strip()[:200],
+        nps=nps,
+        csat=csat,
+        ces=ces,
+        rating=rating,
+        subject=subject,
         comment=comment[:20000],
-        answers=answers if kind == _RESPONSE else {},
+        answers=answers,
         external_id=external_id,
     )
 
@@ -681,8 +781,18 @@ def _register_job() -> None:
         raw = path.read_bytes()
         total_guess = max(1, raw.count(b"\n"))
 
+        shown = 0
+
+        def at(percent: int, message: str = "") -> None:
+            nonlocal shown
+            shown = max(shown, min(95, percent))
+            report(shown, message)
+
         def progress(rows: int, message: str) -> None:
-            report(min(95, int(90 * rows / total_guess)), message)
+            at(int(45 * rows / total_guess), message)  # reading and checking: up to 45 %
+
+        def saving(saved: int, total: int) -> None:
+            at(45 + int(50 * saved / max(1, total)))  # saving: 45 to 95 %
 
         try:
             result = run_import(
@@ -693,6 +803,7 @@ def _register_job() -> None:
                 mapping=params.get("mapping") or None,
                 dry_run=bool(params.get("dry_run")),
                 progress=progress,
+                saving=saving,
             )
         except ImportFileError as exc:
             report(100, str(exc))

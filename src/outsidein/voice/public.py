@@ -45,19 +45,22 @@ def _token_matches(token: str, survey: Survey, invitation: Invitation | None) ->
 #
 # Every anonymous submission needs the survey, its organisation and its questions. They are kept
 # in this process, keyed by the public key, and checked on every request with one small query
-# that reads a version of all three: the survey's ``updated_at``, the organisation's name and
-# language (what the pages and the submission use of it) and the count and latest ``updated_at``
-# of the questions. An edit of the survey, of any question (added, changed, deleted) or of those
-# organisation fields changes the version, so the next request in every process reloads; no
-# invalidation has to reach other processes, whatever the cache backend.
+# that reads a version of all three: the survey's ``updated_at`` and ``team_id`` (deleting the
+# owning team nulls it without touching ``updated_at``), the organisation's name and language
+# (what the pages and the submission use of it) and the id and ``updated_at`` of every question
+# (an aggregate such as the latest ``updated_at`` misses an edit of an older question written
+# with ``update()`` or after the clock stepped back). An edit of the survey, of any question
+# (added, changed, deleted), of those organisation fields or the deletion of the owning team
+# changes the version, so the next request in every process reloads; no invalidation has to
+# reach other processes, whatever the cache backend.
 
 _VERSION_SQL = (
-    "SELECT s.id, s.updated_at, o.name, o.language, COUNT(q.id), MAX(q.updated_at) "
+    "SELECT s.id, s.updated_at, s.team_id, o.name, o.language, q.id, q.updated_at "
     "FROM voice_survey s "
     "JOIN core_organisation o ON o.id = s.organisation_id "
     "LEFT JOIN voice_question q ON q.survey_id = s.id "
     "WHERE s.public_key = %s "
-    "GROUP BY s.id, s.updated_at, o.name, o.language"
+    "ORDER BY q.id"
 )
 _SURVEYS_KEPT = 256
 
@@ -78,10 +81,12 @@ _surveys_lock = threading.Lock()
 def _public_survey(key: str) -> _Cached:
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [key])
-        row = cursor.fetchone()
-    if row is None:
+        rows = cursor.fetchall()
+    if not rows:
         raise Http404
-    version = tuple(row)
+    # One row per question (one without questions): the survey's and organisation's columns
+    # once, then every question's id and ``updated_at``.
+    version = (*rows[0][:5], *(cell for row in rows for cell in row[5:]))
     cached = _surveys.get(key)
     if cached is not None and cached.version == version:
         return cached

@@ -20,7 +20,7 @@ def _label(key: object) -> str:
     """A month key ("2026-09" or a date) as the locale writes it ("sep 2026")."""
     if isinstance(key, str) and len(key) == 7 and key[4] == "-":
         try:
-            key = date(int(key[:4]), int(key[5:]), 1)
+            return formats.date_format(date(int(key[:4]), int(key[5:]), 1), "M Y")
         except ValueError:
             return key
     if isinstance(key, date):
