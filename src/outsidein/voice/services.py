@@ -47,8 +47,9 @@ _feedback_listeners: list[tuple[FeedbackListener, bool]] = []
 
 
 def register_feedback_listener(listener: FeedbackListener, *, writes: bool = True) -> None:
-    """``writes=False`` for a listener that never touches the database (it only schedules work
-    with ``transaction.on_commit``): it then runs without a savepoint of its own."""
+    """``writes=False`` for a listener that runs without a savepoint around it: it must not
+    touch the database, or take its own savepoint where it does (a failed statement outside
+    one would abort the customer's transaction on PostgreSQL)."""
     if all(known is not listener for known, _writes in _feedback_listeners):
         _feedback_listeners.append((listener, writes))
 
