@@ -272,9 +272,15 @@ def test_actions_need_the_right_role_and_organisation(tenant: Any, other_tenant:
         ).status_code == 403
     foreign = other_tenant.client_for(other_tenant.admin)
     assert foreign.post(reverse("text-candidate-accept", args=[theme.pk])).status_code == 404
+    assert foreign.post(reverse("text-theme-accept", args=[theme.pk])).status_code == 404
     assert not Job.objects.exists()
     theme.refresh_from_db()
     assert theme.status == ThemeStatus.CANDIDATE
+    # Accepted from the theme's own page: the same as from the overview.
+    admin = tenant.client_for(tenant.admin)
+    assert admin.post(reverse("text-theme-accept", args=[theme.pk])).status_code == 302
+    theme.refresh_from_db()
+    assert theme.status == ThemeStatus.ACCEPTED
 
 
 @pytest.mark.django_db

@@ -232,15 +232,10 @@ def theme_accept(request: HttpRequest, theme_id: int) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     theme = get_scoped_or_404(person, Theme, theme_id)
     require(request, Action.CHANGE, theme)
-    services.save_theme(
-        person.organisation,
-        theme=theme,
-        name=theme.name,
-        description=theme.description,
-        keywords=theme.keywords,
-        owner_team=theme.owner_team,
-        status=ThemeStatus.ACCEPTED,
-    )
+    from outsidein.text import discovery
+
+    if theme.status == ThemeStatus.CANDIDATE:
+        discovery.accept_candidate(theme)  # the same as on the overview: its comments re-analysed
     return redirect("text-theme", theme.pk)
 
 
