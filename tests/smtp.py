@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import logging
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,6 +12,10 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+# The server's thread logs each connection at INFO, sometimes after pytest has closed the
+# captured stream ("Logging error … I/O operation on closed file"): only its warnings matter.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass
