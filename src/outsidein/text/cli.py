@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-csv.field_size_limit(10_000_000)
-
 
 class TextCliError(Exception):
     """A problem the user can fix (a missing file or column)."""
@@ -29,7 +27,12 @@ def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    rows = list(reader)
+    # Comments of up to 100 KB and more; the limit is process-wide, so it is put back after.
+    previous = csv.field_size_limit(10_000_000)
+    try:
+        rows = list(reader)
+    finally:
+        csv.field_size_limit(previous)
     return list(reader.fieldnames or []), rows
 
 

@@ -136,6 +136,9 @@ def _encoding(raw: bytes, report: ImportReport) -> str:
     return "cp1252"
 
 
+CELL_LIMIT = 131_072  # characters in one CSV cell (the csv module's default)
+
+
 def _csv_rows(raw: bytes, report: ImportReport) -> Iterator[list[str]]:
     encoding = _encoding(raw, report)
     # Decoded as it is read: a whole decoded copy of a big file (and StringIO's own copy at
@@ -147,6 +150,9 @@ def _csv_rows(raw: bytes, report: ImportReport) -> Iterator[list[str]]:
         dialect = csv.excel
     text = io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="")
     reader = csv.reader(text, dialect)
+    # A cell over this is a sign of a broken file (an unclosed quote swallowing the rest).
+    # The limit is process-wide: set it for the read and put back what was there.
+    previous = csv.field_size_limit(CELL_LIMIT)
     try:
         yield from reader
     except csv.Error:
@@ -154,6 +160,8 @@ def _csv_rows(raw: bytes, report: ImportReport) -> Iterator[list[str]]:
             _("The CSV file is malformed near line %(line)s (for example an unclosed quote).")
             % {"line": reader.line_num}
         ) from None
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _xlsx_rows(raw: bytes) -> Iterator[list[Any]]:
