@@ -301,6 +301,11 @@ def test_overview_breakdown_per_segment(tenant: Any, invoices: dict[str, Any]) -
     )
     assert page.context["total"] == 15
     assert sum(g.comments for g in page.context["drivers"]["groups"]) == 15
+    # The example comments come from that segment too.
+    for row in page.context["rows"]:
+        for example in row["examples"]:
+            assert example.feedback.segment_id == invoices["business"].pk
+    assert any(row["examples"] for row in page.context["rows"])
     # An unknown choice is ignored, not an error.
     assert client.get(reverse("text-themes"), {"by": "planet", "team": "x"}).status_code == 200
 

@@ -72,6 +72,11 @@ def _group_column(by: str | None) -> Any:
     return F(f"feedback__{by}_id")
 
 
+def analyses_in(organisation_id: int, scope: DriverScope) -> Any:
+    """The analyses the figures of ``scope`` are made of (period, segment, team)."""
+    return _rows(organisation_id, scope)
+
+
 def _rows(organisation_id: int, scope: DriverScope) -> Any:
     rows = FeedbackAnalysis.objects.filter(organisation_id=organisation_id)
     if scope.start:

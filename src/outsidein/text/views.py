@@ -19,6 +19,7 @@ from outsidein.core.permissions import Action, can
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import _form_errors_from, employee_required, require
 from outsidein.text import forms, services
+from outsidein.text.drivers import DriverScope, analyses_in, theme_drivers
 from outsidein.text.models import FeedbackAnalysis, Sentiment, TextModel, Theme, ThemeStatus
 
 
@@ -33,7 +34,6 @@ def _days(request: HttpRequest, default: int = 90) -> int:
 def _theme_breakdowns(organisation_id: int, name: str, days: int) -> dict[str, Any]:
     """One theme's figures over the last ``days``: in all, per segment, per team and per month
     (a row per group, also where the theme did not occur)."""
-    from outsidein.text.drivers import DriverScope, theme_drivers
 
     scope = DriverScope(start=timezone.now() - timedelta(days=days))
     overall = theme_drivers(organisation_id, scope=scope, themes=[name])
@@ -71,16 +71,19 @@ def themes_overview(request: HttpRequest) -> HttpResponse:
         team_id=drivers["scope"].team_id,
     )
     themes = {t.name: t for t in scoped(person, Theme)}
+    table_scope = DriverScope(
+        start=now - timedelta(days=days),
+        segment_id=drivers["scope"].segment_id,
+        team_id=drivers["scope"].team_id,
+    )
     rows = []
     for item in figures["themes"]:
         theme = themes.get(item["name"])
-        # Of the period's most negative comments on the theme, those it is clearest about.
+        # Of the most negative comments on the theme in the table's period, segment and team,
+        # those it is clearest about.
         candidates = (
-            FeedbackAnalysis.objects.filter(
-                organisation_id=person.organisation_id,
-                themes__has_key=item["name"],
-                feedback__submitted_at__gte=now - timedelta(days=days),
-            )
+            analyses_in(person.organisation_id, table_scope)
+            .filter(themes__has_key=item["name"])
             .select_related("feedback")
             .order_by("score")[:20]
         )
@@ -107,7 +110,6 @@ def _drivers_breakdown(
 ) -> dict[str, Any]:
     """The overview's breakdown: the themes' figures per segment, team or month, within the
     chosen segment and team (an unknown choice falls back to everything)."""
-    from outsidein.text.drivers import DriverScope, theme_drivers
 
     query = request.GET.copy()
     query["days"] = str(days)  # the period the page shows (an unknown one falls back to 90)
