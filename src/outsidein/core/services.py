@@ -301,15 +301,17 @@ def create_person(organisation: Organisation, **fields: Any) -> Person:
 STATE_FIELDS = ("team_id", "customer_facing", "is_active")
 
 
-def record_person_state(person: Person, since: datetime | None = None) -> PersonState:
-    """Note the person's team, role type and being here from now on (see PersonState)."""
+def record_person_state(
+    person: Person, since: datetime | None = None, state: tuple[Any, ...] | None = None
+) -> PersonState:
+    """Note the person's team, role type and being here (``state``, in STATE_FIELDS order;
+    by default as they are now) from ``since`` on (default: now). See PersonState."""
+    values = state if state is not None else tuple(getattr(person, f) for f in STATE_FIELDS)
     return PersonState.objects.create(
         organisation_id=person.organisation_id,
         person=person,
         since=since or timezone.now(),
-        team_id=person.team_id,
-        customer_facing=person.customer_facing,
-        is_active=person.is_active,
+        **dict(zip(STATE_FIELDS, values, strict=True)),
     )
 
 
@@ -328,12 +330,7 @@ def update_person(person: Person, **changes: Any) -> Person:
     if tuple(getattr(person, field) for field in STATE_FIELDS) != before:
         if not person.states.exists():
             # The first change of someone without history: keep what they were until now.
-            PersonState.objects.create(
-                organisation_id=person.organisation_id,
-                person=person,
-                since=person.created_at,
-                **dict(zip(STATE_FIELDS, before, strict=True)),
-            )
+            record_person_state(person, since=person.created_at, state=before)
         record_person_state(person)
     if person.user_id and "email" in changes:
         User.objects.filter(pk=person.user_id).update(email=person.email)

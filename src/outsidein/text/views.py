@@ -63,19 +63,19 @@ def themes_overview(request: HttpRequest) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     days = _days(request)
     now = timezone.now()
-    drivers = _drivers_breakdown(request, person, days=days, start=now - timedelta(days=days))
+    start = now - timedelta(days=days)
+    drivers = _drivers_breakdown(request, person, days=days, start=start)
+    # The table: the period above, narrowed to the breakdown's segment and team.
+    table_scope = DriverScope(
+        start=start, segment_id=drivers["scope"].segment_id, team_id=drivers["scope"].team_id
+    )
     figures = services.theme_figures(
         person.organisation_id,
-        start=now - timedelta(days=days),
-        segment_id=drivers["scope"].segment_id,
-        team_id=drivers["scope"].team_id,
+        start=table_scope.start,
+        segment_id=table_scope.segment_id,
+        team_id=table_scope.team_id,
     )
     themes = {t.name: t for t in scoped(person, Theme)}
-    table_scope = DriverScope(
-        start=now - timedelta(days=days),
-        segment_id=drivers["scope"].segment_id,
-        team_id=drivers["scope"].team_id,
-    )
     rows = []
     for item in figures["themes"]:
         theme = themes.get(item["name"])
