@@ -168,6 +168,13 @@ PUBLIC_RATE_LIMIT = env_int("OUTSIDEIN_PUBLIC_RATE_LIMIT", 30)
 # Failed logins allowed per account and per client address within the window before refusing.
 LOGIN_RATE_LIMIT = env_int("OUTSIDEIN_LOGIN_RATE_LIMIT", 5)
 LOGIN_RATE_WINDOW = env_int("OUTSIDEIN_LOGIN_RATE_WINDOW", 15 * 60)
+# The proxies in front of outsidein (addresses or networks, comma-separated). Only a request that
+# comes from one of them has its X-Forwarded-For read (client address for rate limits) and its
+# X-Forwarded-Proto trusted; without them the headers are ignored.
+TRUSTED_PROXIES = env_list("OUTSIDEIN_TRUSTED_PROXIES", "")
+# Internal hosts outgoing requests (webhooks) may reach although their addresses are not public:
+# host names, addresses or networks, comma-separated. Empty: public addresses only.
+OUTGOING_ALLOW_HOSTS = env_list("OUTSIDEIN_OUTGOING_ALLOW_HOSTS", "")
 
 LANGUAGE_CODE = env_str("OUTSIDEIN_LANGUAGE", "en")
 if LANGUAGE_CODE not in {"en", "nl"}:
