@@ -10,12 +10,13 @@ PG_BENCH_VOICE_URL ?= postgresql://postgres@127.0.0.1:5432/outsidein_bench_voice
 # Rows for the voice benchmark (the issue's target is measured at 1,000,000).
 BENCH_ROWS ?= 1000000
 
-.PHONY: demo test test-sqlite test-postgres test-e2e lint format bench eval-text messages clean help
+.PHONY: lock demo test test-sqlite test-postgres test-e2e lint format bench eval-text messages clean help
 
 help:
 	@echo "make demo   - install, migrate, load the demo organisation, serve on http://127.0.0.1:8000"
 	@echo "make test   - install dev tools and run every test (SQLite, PostgreSQL, browser)"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy and the dependency audit (pip-audit)"
+	@echo "make lock   - update requirements.lock and requirements-dev.lock from pyproject.toml"
 	@echo "make bench  - benchmarks; results in bench/results/"
 	@echo "make eval-text - text analytics quality (cross-validated); bench/results/text.json"
 
@@ -25,13 +26,25 @@ $(VENV)/.python-ok:
 	$(PY) -m pip install --quiet --upgrade pip
 	@touch $@
 
-$(VENV)/.installed: $(VENV)/.python-ok pyproject.toml
-	$(PY) -m pip install --quiet -e .
+# Installs come from the lock files (exact versions with hashes); pyproject.toml keeps the
+# ranges for people who install the package. `make lock` updates both lock files.
+$(VENV)/.installed: $(VENV)/.python-ok pyproject.toml requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements-dev.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
+
+# One command updates the lock (uv resolves for every platform and Python >= 3.11).
+lock: $(VENV)/.python-ok
+	@test -x $(BIN)/uv || $(PY) -m pip install --quiet 'uv>=0.9'
+	$(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 \
+		--quiet --output-file requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes \
+		--python-version 3.11 --quiet --output-file requirements-dev.lock
 
 demo: $(VENV)/.installed
 	$(BIN)/outsidein demo
@@ -46,13 +59,14 @@ test-postgres: $(VENV)/.installed-dev
 	OUTSIDEIN_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e"
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy src
+	$(BIN)/python tools/audit_deps.py requirements-dev.lock
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
