@@ -6,9 +6,11 @@ import argparse
 import errno
 import getpass
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,20 +33,42 @@ def _setup_django() -> None:
         raise CliError(str(exc)) from None
 
 
-def _check_database() -> None:
+def _require_database() -> None:
+    """Before Django starts: stop when the SQLite database does not exist, creating nothing."""
+    from outsidein.paths import data_dir, sqlite_file
+
+    path = sqlite_file()
+    if path is not None and not path.exists():
+        where = (
+            f"the data folder {data_dir()}"
+            if path.parent == data_dir()
+            else f"OUTSIDEIN_DATABASE_URL ({path})"
+        )
+        raise CliError(
+            f"There is no outsidein database in {where}: run `outsidein migrate` to create one "
+            "there, or set OUTSIDEIN_DATA_DIR to the folder that holds yours."
+        )
+
+
+def _check_database(*, migrated: bool = True) -> None:
     from django.db import connection
     from django.db.utils import OperationalError
 
+    settings = connection.settings_dict
+    where = settings.get("HOST") or settings.get("NAME")
     try:
         connection.ensure_connection()
     except OperationalError as exc:
-        settings = connection.settings_dict
-        where = settings.get("HOST") or settings.get("NAME")
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CliError(
             f"Cannot reach the database at {where}: {first_line}\n"
             "Check OUTSIDEIN_DATABASE_URL and that the database server is running."
         ) from None
+    if migrated and "django_migrations" not in connection.introspection.table_names():
+        raise CliError(
+            f"The database at {where} has no outsidein tables yet: run `outsidein migrate` "
+            "first, or set OUTSIDEIN_DATA_DIR / OUTSIDEIN_DATABASE_URL to the database you use."
+        )
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -65,7 +89,7 @@ def _check_port_free(host: str, port: int) -> None:
 def _migrate(verbosity: int = 1) -> None:
     from django.core.management import call_command
 
-    _check_database()
+    _check_database(migrated=False)
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
@@ -74,8 +98,11 @@ def _serve(
 ) -> None:
     _check_port_free(host, port)
     _check_database()
+    from django.conf import settings
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
+
+    from outsidein import deploy
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
@@ -94,29 +121,89 @@ def _serve(
         *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         "--access-logfile",
         "-",
+        # gunicorn believes X-Forwarded-Proto only from the proxies the operator trusts.
         "--forwarded-allow-ips",
-        os.environ.get("OUTSIDEIN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        os.environ.get("OUTSIDEIN_FORWARDED_ALLOW_IPS", ",".join(settings.TRUSTED_PROXIES)),
     ]
+    if deploy.ensure_static_files():
+        print(f"Static files collected into {settings.STATIC_ROOT}.")
     sys.stdout.flush()
     if not with_worker:
         os.execv(sys.executable, args)  # noqa: S606  (replaces this process with the server)
     # The demo runs the background worker beside the web server, so jobs finish on a laptop too.
-    worker = subprocess.Popen([sys.executable, "-m", "outsidein.cli", "worker"])
+    code = _run_together([args, [sys.executable, "-m", "outsidein.cli", "worker"]])
+    if code:
+        raise CliError(f"The web server stopped with exit code {code}.")
+
+
+class _Stop(Exception):
+    """SIGTERM or SIGHUP reached `outsidein demo`."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop
+
+
+def _child_dies_with_parent() -> Any:
+    """On Linux: a preexec function that has the kernel stop the child if we are killed (-9)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
     try:
-        subprocess.call(args)  # noqa: S603
-    except KeyboardInterrupt:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+    return lambda: prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _run_together(commands: list[list[str]]) -> int:
+    """Run the server and the worker side by side until one ends or we are told to stop (Ctrl+C,
+    SIGTERM, SIGHUP); then stop both and wait for them, so no child is left serving the port.
+    Returns the first command's exit code when it ended by itself, else 0."""
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    children: list[subprocess.Popen[bytes]] = []
+    code = 0
+    try:
+        preexec = _child_dies_with_parent()
+        for command in commands:
+            children.append(subprocess.Popen(command, preexec_fn=preexec))  # noqa: S603, PLW1509
+        while all(child.poll() is None for child in children):
+            time.sleep(0.2)
+        code = children[0].returncode or 0
+    except (KeyboardInterrupt, _Stop):
         pass
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl+C must not cut the cleanup short
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 20
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return code
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
     _setup_django()
     _migrate()
+    from django.conf import settings
+
+    from outsidein import deploy
+
+    # Production serves hashed static files from the data folder: collect them now (and again
+    # after an upgrade), so that no separate step can be forgotten.
+    if deploy.ensure_static_files():
+        print(f"Static files collected into {settings.STATIC_ROOT}.")
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
@@ -172,12 +259,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_worker(args: argparse.Namespace) -> None:
     _setup_django()
     _check_database()
-    from django.core.management import call_command
+    from outsidein.jobs.worker import run
 
-    options: dict[str, object] = {"interval": args.interval}
-    if args.batch:
-        options["batch"] = True
-    call_command("db_worker", **options)
+    run(interval=args.interval, batch=args.batch)
 
 
 def cmd_createadmin(args: argparse.Namespace) -> None:
@@ -348,36 +432,15 @@ def cmd_metrics(args: argparse.Namespace) -> None:
 
 
 def cmd_remind(args: argparse.Namespace) -> None:
+    """The daily round, for those who run it from cron (the worker runs it on schedule too;
+    set OUTSIDEIN_SCHEDULER=off then). Every step records what it sent: running it twice in a
+    day sends nothing twice."""
     _setup_django()
     _check_database()
-    from django.conf import settings
+    from outsidein.jobs.schedule import run_steps
 
-    from outsidein.voice.distribution import send_reminders
-
-    sent = send_reminders(base_url=settings.BASE_URL)
-    print(f"{sent} survey reminders sent.")
-
-    from outsidein.core.models import Organisation
-    from outsidein.mystery.services import run_daily
-    from outsidein.practice.services import send_breach_alerts, send_contact_reminders
-
-    alerts = contacts = 0
-    for organisation in Organisation.objects.all():
-        alerts += send_breach_alerts(organisation)
-        contacts += send_contact_reminders(organisation)
-    print(f"{alerts} emails about customer items past their deadline sent.")
-    print(f"{contacts} reminders to speak with a customer this month sent.")
-    mystery = run_daily(base_url=settings.BASE_URL)
-    print(f"{mystery.planned} mystery shops assigned, {mystery.emailed} mystery shop emails sent.")
-    from outsidein.text.services import send_emerging_theme_alerts
-
-    growing = sum(
-        send_emerging_theme_alerts(organisation) for organisation in Organisation.objects.all()
-    )
-    print(f"{growing} emails about growing themes sent.")
-    from outsidein.centricity.report import send_monthly_reports
-
-    print(f"{send_monthly_reports()} monthly reports sent to leaders.")
+    for line in run_steps():
+        print(line)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -476,7 +539,13 @@ def build_parser() -> argparse.ArgumentParser:
     server_options(p)
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("worker", help="run the background worker (Django Tasks, database backend)")
+    p = sub.add_parser(
+        "worker",
+        help=(
+            "run a background worker (database or Redis queue, per OUTSIDEIN_TASKS_BACKEND); "
+            "it also runs the daily round on schedule"
+        ),
+    )
     p.add_argument(
         "--interval", type=float, default=1.0, help="seconds between polls (default %(default)s)"
     )

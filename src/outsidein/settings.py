@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
-import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +21,8 @@ from outsidein.config import (
     env_list,
     env_str,
 )
+from outsidein.paths import data_dir
+from outsidein.proxy import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -33,13 +33,8 @@ if ENVIRONMENT not in {"local", "production", "test"}:
     )
 PRODUCTION = ENVIRONMENT == "production"
 
-# Test runs (pytest imports settings before any test code) keep out of the developer's ./var.
-_default_data_dir = (
-    Path(tempfile.gettempdir()) / "outsidein-test-data"
-    if "pytest" in sys.modules
-    else Path.cwd() / "var"
-)
-DATA_DIR = Path(env_str("OUTSIDEIN_DATA_DIR", str(_default_data_dir))).resolve()
+# ./var in the current folder unless OUTSIDEIN_DATA_DIR says otherwise (test runs: a temp folder).
+DATA_DIR = data_dir()
 
 
 def _secret_key() -> str:
@@ -99,11 +94,14 @@ INSTALLED_APPS = [
     "outsidein.centricity",
     "outsidein.strategy",
     "outsidein.text",
+    "outsidein.audit",
+    "outsidein.privacy",
     "outsidein.api",
     "outsidein.web",
 ]
 
 MIDDLEWARE = [
+    "outsidein.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "outsidein.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -114,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "outsidein.core.tenancy.TenantMiddleware",
+    "outsidein.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -171,7 +170,8 @@ LOGIN_RATE_WINDOW = env_int("OUTSIDEIN_LOGIN_RATE_WINDOW", 15 * 60)
 # The proxies in front of outsidein (addresses or networks, comma-separated). Only a request that
 # comes from one of them has its X-Forwarded-For read (client address for rate limits) and its
 # X-Forwarded-Proto trusted; without them the headers are ignored.
-TRUSTED_PROXIES = env_list("OUTSIDEIN_TRUSTED_PROXIES", "")
+# outsidein.proxy.TrustedProxyMiddleware drops those headers from anyone else.
+TRUSTED_PROXIES = parse_networks(env_list("OUTSIDEIN_TRUSTED_PROXIES", ""))
 # Internal hosts outgoing requests (webhooks) may reach although their addresses are not public:
 # host names, addresses or networks, comma-separated. Empty: public addresses only.
 OUTGOING_ALLOW_HOSTS = env_list("OUTSIDEIN_OUTGOING_ALLOW_HOSTS", "")
@@ -230,12 +230,57 @@ else:
         }
     }
 
-# Background work: the Django Tasks API with the database backend (no extra server).
-TASKS = {
-    "default": {
-        "BACKEND": env_str("OUTSIDEIN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+# Background work: the Django Tasks API. "db" (default): the database backend, no extra
+# server. "rq": Redis (django-tasks-rq) for several worker processes or machines; a task that
+# cannot reach Redis waits in the database queue ("fallback") and a worker runs it from there.
+_tasks_backend = env_str("OUTSIDEIN_TASKS_BACKEND", "db")
+REDIS_URL = env_str("OUTSIDEIN_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The longest a background task may run under RQ (seconds; RQ stops it after that).
+JOB_TIMEOUT = env_int("OUTSIDEIN_JOB_TIMEOUT", 6 * 3600)
+if _tasks_backend.lower() in {"db", "database", "django_tasks_db.databasebackend"}:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif _tasks_backend.lower() in {"rq", "redis"}:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"OUTSIDEIN_REDIS_URL must start with redis://, rediss:// or unix://, "
+            f"not {REDIS_URL!r}."
+        )
+    TASKS = {
+        "default": {
+            "BACKEND": "outsidein.jobs.backends.RQWithFallbackBackend",
+            "QUEUES": ["default"],
+            "OPTIONS": {"fallback": "fallback"},
+        },
+        "fallback": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     }
-}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+elif "." in _tasks_backend:  # a backend class path, for the brave
+    TASKS = {"default": {"BACKEND": _tasks_backend}}
+else:
+    raise ImproperlyConfigured(
+        f"OUTSIDEIN_TASKS_BACKEND must be 'db' or 'rq', not {_tasks_backend!r}."
+    )
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": JOB_TIMEOUT}}
+# Enqueue at once: our code enqueues after the commit already, and a Redis failure must reach
+# the fallback while the caller can still catch it.
+RQ = {"COMMIT_MODE": "auto"}
+# A running job's lease (seconds): its worker renews it every quarter of this; a job whose
+# lease has expired is retried (up to OUTSIDEIN_JOB_MAX_ATTEMPTS runs in all) or failed.
+JOB_LEASE_SECONDS = max(4, env_int("OUTSIDEIN_JOB_LEASE_SECONDS", 60))
+JOB_MAX_ATTEMPTS = max(1, env_int("OUTSIDEIN_JOB_MAX_ATTEMPTS", 2))
+# The daily round (reminders, alerts, reports) runs from the worker at this local time (in
+# TIME_ZONE), once across all workers; OUTSIDEIN_SCHEDULER=off leaves it to cron
+# (`outsidein remind`).
+SCHEDULER = env_bool("OUTSIDEIN_SCHEDULER", True)
+DAILY_ROUND_AT = env_str("OUTSIDEIN_DAILY_ROUND_AT", "06:00")
+try:
+    _hour, _minute = (int(part) for part in DAILY_ROUND_AT.split(":"))
+    if not (0 <= _hour < 24 and 0 <= _minute < 60):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        f"OUTSIDEIN_DAILY_ROUND_AT must be a time of day like 06:00, not {DAILY_ROUND_AT!r}."
+    ) from None
 
 # Email
 EMAIL_BACKEND = env_str("OUTSIDEIN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -270,8 +315,10 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-if PRODUCTION:
+# X-Forwarded-Proto says "https" only when a trusted proxy (TRUSTED_PROXIES above) sent it.
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("OUTSIDEIN_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("OUTSIDEIN_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
