@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as SchemaError
 
-from outsidein.core import ratelimit
+from outsidein.core import outgoing, ratelimit
 from outsidein.core.models import Customer
 from outsidein.core.tenancy import get_scoped_or_404
 from outsidein.core.views import employee_required
@@ -92,6 +92,14 @@ class OutboundHookForm(forms.Form):
     label_suffix = ""
     url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            outgoing.check_url(url)
+        except outgoing.RefusedURL as exc:
+            raise forms.ValidationError(exc.public) from None
+        return url
 
 
 class InboundHookForm(forms.Form):

@@ -11,8 +11,6 @@ import hmac
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
@@ -22,6 +20,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from outsidein.core import outgoing
 from outsidein.voice.models import Delivery, DeliveryStatus, Feedback, OutboundHook
 
 logger = logging.getLogger(__name__)
@@ -147,30 +146,26 @@ def attempt(delivery_id: int) -> Delivery:
         return delivery
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     timestamp = int(timezone.now().timestamp())
-    request = urllib.request.Request(  # noqa: S310  (http(s) URLs only, checked on save)
-        delivery.hook.url,
-        data=body,
-        method="POST",
-        headers={
-            "content-type": "application/json",
-            "user-agent": "outsidein-webhooks",
-            "webhook-id": delivery.message_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(delivery.hook.secret, delivery.message_id, timestamp, body),
-        },
-    )
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "outsidein-webhooks",
+        "webhook-id": delivery.message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(delivery.hook.secret, delivery.message_id, timestamp, body),
+    }
     delivery.attempts += 1
     try:
-        with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT) as response:  # noqa: S310
-            delivery.last_status_code = response.status
+        response = outgoing.post(delivery.hook.url, body, headers=headers, timeout=DELIVERY_TIMEOUT)
+    except outgoing.OutgoingError as exc:
+        # The tenant sees a coarse reason (never which port answered what); the log has it all.
+        delivery.last_status_code = exc.status
+        delivery.last_error = exc.public[:300]
+        logger.info("Webhook delivery %s failed: %s", delivery.message_id, exc.detail)
+    else:
+        delivery.last_status_code = response.status
         delivery.status = DeliveryStatus.DELIVERED
         delivery.delivered_at = timezone.now()
         delivery.last_error = ""
-    except urllib.error.HTTPError as exc:
-        delivery.last_status_code = exc.code
-        delivery.last_error = f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError) as exc:
-        delivery.last_error = str(getattr(exc, "reason", exc))[:300]
     if delivery.status == DeliveryStatus.PENDING:
         if delivery.attempts > len(RETRY_DELAYS):
             delivery.status = DeliveryStatus.FAILED
