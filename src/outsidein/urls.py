@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("outsidein.centricity.urls")),
     path("", include("outsidein.strategy.urls")),
     path("", include("outsidein.text.urls")),
+    path("", include("outsidein.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 class TestFeedbackApi(CrudContract):
     path = "/api/v1/feedback"
     model = Feedback
-    # Everyone may log and edit feedback; only administrators delete it. The contract's 403
+    # Everyone may log and tag feedback; only administrators delete it. The contract's 403
     # case checks create/change/delete together, so it is exercised separately below.
     denied_role = "employee"
 
@@ -36,7 +36,9 @@ class TestFeedbackApi(CrudContract):
         return {"kind": "complaint", "comment": "x", "nps": 11}, "nps"
 
     def change(self, tenant: Tenant) -> tuple[dict[str, Any], str, Any]:
-        return {"subject": "Factuur"}, "subject", "Factuur"
+        # What the customer said cannot be changed (tests/audit/test_evidence.py); routing can.
+        team_id = tenant.manager.team_id
+        return {"team_id": team_id}, "team_id", team_id
 
     def test_role_not_allowed_is_403_and_writes_nothing(self, tenant: Tenant) -> None:
         obj = self.make(tenant)

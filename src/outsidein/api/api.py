@@ -170,6 +170,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 def _register_routers() -> None:
     from outsidein.analytics.api import router as metrics_router
+    from outsidein.audit.api import router as audit_router
     from outsidein.centricity.api import router as centricity_router
     from outsidein.core.api import router as core_router
     from outsidein.ideas.api import router as ideas_router
@@ -190,6 +191,7 @@ def _register_routers() -> None:
     api.add_router("/", centricity_router)
     api.add_router("/", strategy_router)
     api.add_router("/", text_router)
+    api.add_router("/", audit_router)
 
 
 _register_routers()

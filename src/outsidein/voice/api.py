@@ -4,8 +4,9 @@ responses. Thin: parse, check permission, call a service, answer."""
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -31,9 +32,10 @@ from outsidein.api.schemas import (
     QueryId,
 )
 from outsidein.core.models import Customer, Person, Team
-from outsidein.core.permissions import Action
+from outsidein.core.permissions import Action, can
 from outsidein.voice import services
 from outsidein.voice.models import Channel, Feedback, Survey
+from outsidein.voice.permissions import may_amend_feedback, may_route_feedback
 
 router = Router()
 
@@ -167,19 +169,81 @@ def create_feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
     return Status(201 if created else 200, feedback)
 
 
-@router.patch("/feedback/{feedback_id}", response=FeedbackOut, tags=["feedback"])
+@router.patch(
+    "/feedback/{feedback_id}",
+    response=FeedbackOut,
+    tags=["feedback"],
+    summary="Tag feedback, move it to a team, or correct feedback you logged yourself",
+    description=(
+        "What a customer said (scores, words, language, date) cannot be changed: add tags, a "
+        "note or a correction of the analysis beside it. Only feedback you logged yourself "
+        "(author) can be corrected; an administrator fixes an import error with "
+        "`POST /feedback/{id}/amend` and a reason."
+    ),
+)
 def update_feedback(request: HttpRequest, feedback_id: int, payload: FeedbackPatch) -> Any:
     person = caller(request)
     feedback = get_scoped_or_404(person, Feedback, feedback_id)
-    require(person, Action.CHANGE, feedback)
     changes = payload.changes()
     tags = changes.pop("tags", None)
     if "team_id" in changes:
+        if not may_route_feedback(person, feedback):
+            raise PermissionDenied(_("Only administrators and managers move feedback to a team."))
         changes["team"] = related_or_422(person, Team, changes.pop("team_id"), "team_id")
-    services.update_feedback(feedback, **changes)
+    if set(changes) & set(services.CUSTOMER_WORDS) and not can(person, Action.CHANGE, feedback):
+        raise PermissionDenied(
+            _(
+                "What a customer said is kept as they said it: add a tag, a note or a correction "
+                "of the analysis instead. An administrator can amend an import error with a "
+                "reason (POST /api/v1/feedback/%(id)s/amend)."
+            )
+            % {"id": feedback.pk}
+        )
+    if changes:
+        services.edit_feedback(feedback, by=person, **changes)
     if tags is not None:
         services.set_tags(feedback, tags)
     return feedback
+
+
+class FeedbackAmendIn(InputSchema):
+    reason: str = Field(
+        min_length=5, max_length=2000, description="Why: e.g. the import put CSAT in the NPS column"
+    )
+    language: LanguageCode | None = None
+    submitted_at: IsoDateTime | None = None
+    nps: NpsScore | None = None
+    csat: CsatScore | None = None
+    ces: CesScore | None = None
+    rating: CsatScore | None = None
+    subject: str | None = Field(None, max_length=200)
+    comment: str | None = Field(None, max_length=20000)
+
+
+@router.post(
+    "/feedback/{feedback_id}/amend",
+    response=FeedbackOut,
+    tags=["feedback"],
+    summary="Amend what a customer's feedback says (administrators, with a reason)",
+    description=(
+        "For an import error only. Give the fields to change and a reason; a score sent as "
+        "null is cleared. The change, with the values before and after and the reason, is "
+        "recorded in the audit trail; the dashboards follow at once."
+    ),
+)
+def amend_feedback(request: HttpRequest, feedback_id: int, payload: FeedbackAmendIn) -> Any:
+    person = caller(request)
+    feedback = get_scoped_or_404(person, Feedback, feedback_id)
+    if not may_amend_feedback(person, feedback):
+        raise PermissionDenied(_("Only an administrator can amend what a customer said."))
+    sent = payload.model_dump(exclude_unset=True)
+    reason = sent.pop("reason")
+    changes = {
+        name: value
+        for name, value in sent.items()
+        if value is not None or name in ("nps", "csat", "ces", "rating")
+    }
+    return services.amend_feedback(feedback, by=person, reason=reason, **changes)
 
 
 @router.delete("/feedback/{feedback_id}", response={204: None}, tags=["feedback"])

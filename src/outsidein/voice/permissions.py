@@ -2,8 +2,10 @@
 
 Everyone reads feedback: hearing the customer is everyone's job. Administrators and managers
 build surveys; managers change the surveys of the teams they manage. Anyone may log feedback
-(a complaint heard at the counter, a note of a visit) and tag it; deleting feedback is for
-administrators only.
+(a complaint heard at the counter, a note of a visit) and tag it. What a customer said is
+evidence: staff add tags, notes and corrections beside it but never change it; an employee may
+correct feedback they logged themselves; an administrator amends an import error with a reason
+(recorded in the audit trail). Deleting feedback is for administrators only.
 """
 
 from __future__ import annotations
@@ -22,6 +24,26 @@ def _may_change_survey(person: Person, survey: Any) -> bool:
     if not person.is_manager:
         return False
     return survey is None or survey.team_id is None or survey.team_id in managed_team_ids(person)
+
+
+def _may_change_feedback(person: Person, feedback: Any) -> bool:
+    """What a customer said is evidence: nobody rewrites it (an administrator amends an import
+    error with a reason, ``may_amend_feedback``). Feedback an employee logged themselves stays
+    theirs to correct."""
+    if feedback is None:
+        return True  # some feedback (their own notes) may be changed
+    return feedback.author_id is not None and feedback.author_id == person.pk
+
+
+def may_amend_feedback(person: Person, feedback: Any) -> bool:
+    return person.is_admin
+
+
+def may_route_feedback(person: Person, feedback: Any) -> bool:
+    """Moving feedback to another owning team: administrators, managers, or its author."""
+    if person.is_admin or person.is_manager:
+        return True
+    return feedback is not None and feedback.author_id == person.pk
 
 
 def register_voice_policies() -> None:
@@ -69,7 +91,7 @@ def register_voice_policies() -> None:
             rules={
                 Action.VIEW: anyone,
                 Action.CREATE: anyone,
-                Action.CHANGE: anyone,
+                Action.CHANGE: _may_change_feedback,
                 Action.DELETE: lambda person, obj: person.is_admin,
             }
         ),

@@ -18,6 +18,7 @@ from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outsidein import audit
 from outsidein.analytics import rollups
 from outsidein.core.models import Customer, Organisation, Person
 from outsidein.core.services import apply_changes
@@ -553,8 +554,85 @@ def update_feedback(feedback: Feedback, **changes: Any) -> Feedback:
 
 @transaction.atomic
 def delete_feedback(feedback: Feedback) -> None:
+    audit.record(
+        feedback.organisation_id,
+        "delete",
+        feedback,
+        before=audit.snapshot(feedback, AUDITED_FEEDBACK_FIELDS),
+        details={"customer_id": feedback.customer_id},
+    )
     rollups.remove(feedback.organisation_id, [feedback])
     feedback.delete()
+
+
+# --- what a customer said is evidence -------------------------------------------------------
+
+# What came from the customer: staff never rewrite it (an administrator amends an import
+# error with a reason). Tags, the owning team, notes and corrections of the analysis sit
+# beside it.
+CUSTOMER_WORDS = ("language", "submitted_at", "nps", "csat", "ces", "rating", "subject", "comment")
+AUDITED_FEEDBACK_FIELDS = (*CUSTOMER_WORDS, "team", "kind", "channel", "external_id")
+
+
+def is_staff_logged(feedback: Feedback) -> bool:
+    """Feedback an employee wrote down themselves (a contact note, a complaint heard at the
+    counter): its author may correct their own words."""
+    return feedback.author_id is not None
+
+
+@transaction.atomic
+def edit_feedback(feedback: Feedback, *, by: Person, **changes: Any) -> Feedback:
+    """An employee's change of feedback: the owning team, or the words of feedback they logged
+    themselves (the caller checks the permission). Recorded in the audit trail."""
+    before = audit.snapshot(feedback, AUDITED_FEEDBACK_FIELDS)
+    update_feedback(feedback, **changes)
+    audit.record(
+        feedback.organisation_id,
+        "change",
+        feedback,
+        before=before,
+        after=audit.snapshot(feedback, AUDITED_FEEDBACK_FIELDS),
+        details={"customer_id": feedback.customer_id},
+        actor=by,
+    )
+    return feedback
+
+
+@transaction.atomic
+def amend_feedback(feedback: Feedback, *, by: Person, reason: str, **changes: Any) -> Feedback:
+    """An administrator's fix of what a customer's feedback says (an import error: a score in
+    the wrong column, a comment cut off): explicit, with a reason, recorded with the values
+    before and after. The rollups follow in the same transaction."""
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError(
+            {"reason": _("Say why this feedback is amended (at least 5 characters).")}
+        )
+    unknown = set(changes) - set(CUSTOMER_WORDS)
+    if unknown:
+        raise ValidationError(
+            {
+                sorted(unknown)[0]: _(
+                    "Only the customer's scores, words, language and date can be amended."
+                )
+            }
+        )
+    if not changes:
+        raise ValidationError({"__all__": _("Name at least one field to amend.")})
+    before = audit.snapshot(feedback, AUDITED_FEEDBACK_FIELDS)
+    update_feedback(feedback, **changes)
+    after = audit.snapshot(feedback, AUDITED_FEEDBACK_FIELDS)
+    audit.record(
+        feedback.organisation_id,
+        "amend",
+        feedback,
+        before=before,
+        after=after,
+        reason=reason,
+        details={"customer_id": feedback.customer_id},
+        actor=by,
+    )
+    return feedback
 
 
 @dataclass(slots=True)
