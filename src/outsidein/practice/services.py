@@ -424,7 +424,9 @@ def _subject_for(feedback: Feedback, reason: str) -> str:
 
 def open_cases_for_feedback(feedback: Feedback) -> Case | None:
     """Feedback listener: a question or complaint enters the queue; an unhappy score opens a
-    follow-up. Called inside the transaction that stores the feedback, for every submission:
+    follow-up. Run for every complete submission, in the worker (``voice.tasks.
+    feedback_arrived``) for customers' own submissions, at once for feedback an employee logs;
+    idempotent (the task may run twice: one case per feedback, also a unique constraint);
     kept to as few queries as it can (none more for a happy customer than the settings)."""
     organisation = feedback.organisation
     rules = None

@@ -172,9 +172,19 @@ def enqueue_analysis(feedback: Any) -> None:
         with transaction.atomic():
             analyse_feedback_task.enqueue(organisation_id=organisation_id, feedback_ids=[pk])
         return
-    transaction.on_commit(
-        lambda: analyse_feedback_task.enqueue(organisation_id=organisation_id, feedback_ids=[pk])
-    )
+
+    def enqueue() -> None:
+        try:
+            analyse_feedback_task.enqueue(organisation_id=organisation_id, feedback_ids=[pk])
+        except Exception:
+            # The queue is down (Redis): analyse here rather than lose it.
+            logger.warning("Could not enqueue the analysis of feedback %s", pk, exc_info=True)
+            try:
+                analyse_feedback(organisation_id, [pk])
+            except Exception:
+                logger.exception("The analysis of feedback %s failed", pk)
+
+    transaction.on_commit(enqueue)
 
 
 def _tasks_in_database() -> bool:

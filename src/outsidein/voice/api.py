@@ -164,7 +164,7 @@ def create_feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
     if data["language"] is None:
         data.pop("language")
     feedback, created = services.record_feedback(
-        person.organisation, customer=customer, tags=tags, **data
+        person.organisation, customer=customer, tags=tags, defer_listeners=True, **data
     )
     return Status(201 if created else 200, feedback)
 

@@ -79,7 +79,7 @@ def receive(request: HttpRequest, key: str) -> HttpResponse:
         data["external_id"] = f"hook:{message_id}"[:120]
     try:
         feedback, created = services.record_feedback(
-            hook.organisation, customer=customer, tags=tags, **data
+            hook.organisation, customer=customer, tags=tags, defer_listeners=True, **data
         )
     except ValidationError as exc:
         detail = [{"loc": ["body", k], "msg": " ".join(v)} for k, v in exc.message_dict.items()]

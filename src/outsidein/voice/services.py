@@ -40,9 +40,13 @@ logger = logging.getLogger(__name__)
 
 SCORE_FIELDS = ("nps", "csat", "ces", "rating")
 
-# Called inside the transaction when a piece of feedback arrives complete (or is completed), so
-# that apps built on voice can act on it (the practice app opens follow-ups). Registered
-# explicitly in an AppConfig.ready(); imports of history do not call them.
+# Called when a piece of feedback arrives complete (or is completed), so that apps built on voice
+# can act on it (the practice app opens follow-ups, the text app analyses it). Registered
+# explicitly in an AppConfig.ready(); imports of history do not call them. A customer's own
+# submission (public pages, the API, webhooks in) does not wait for them: it enqueues one task,
+# ``voice.tasks.feedback_arrived``, that runs them (and the outgoing webhooks) in the worker;
+# feedback that an employee logs runs them at once, so the case is there when the page reloads.
+# Listeners must be idempotent: the task may run twice (a retry, a worker killed half way).
 FeedbackListener = Callable[[Feedback], object]
 _feedback_listeners: list[tuple[FeedbackListener, bool]] = []
 
@@ -50,7 +54,7 @@ _feedback_listeners: list[tuple[FeedbackListener, bool]] = []
 def register_feedback_listener(listener: FeedbackListener, *, writes: bool = True) -> None:
     """``writes=False`` for a listener that runs without a savepoint around it: it must not
     touch the database, or take its own savepoint where it does (a failed statement outside
-    one would abort the customer's transaction on PostgreSQL)."""
+    one would abort the transaction on PostgreSQL)."""
     if all(known is not listener for known, _writes in _feedback_listeners):
         _feedback_listeners.append((listener, writes))
 
@@ -67,6 +71,39 @@ def _feedback_arrived(feedback: Feedback) -> None:
                 listener(feedback)
         except Exception:
             logger.exception("Feedback listener %s failed for feedback %s", listener, feedback.pk)
+
+
+def _arrived(feedback: Feedback, *, defer: bool, announce: bool = True) -> None:
+    """Feedback arrived complete: run the listeners and announce it to the outgoing webhooks,
+    now or (``defer``) in the worker."""
+    if defer:
+        from outsidein.voice import dispatch
+
+        dispatch.feedback_arrived(feedback)
+        return
+    _feedback_arrived(feedback)
+    if announce:
+        webhooks.announce(feedback)
+
+
+@transaction.atomic
+def process_arrival(feedback_id: int) -> bool:
+    """What a deferred arrival does, in the worker: the listeners, then the outgoing webhooks.
+    Idempotent (running it twice opens one follow-up, sends one message per hook): the row is
+    locked for the duration (PostgreSQL), each listener checks what it did before, and the
+    webhook messages carry ids made from the feedback and the hook. False when the feedback is
+    gone or not complete (deleted or edited before the worker got to it)."""
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("organisation", "customer")
+        .filter(pk=feedback_id)
+        .first()
+    )
+    if feedback is None or not feedback.is_complete:
+        return False
+    _feedback_arrived(feedback)
+    webhooks.announce(feedback)
+    return True
 
 
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
@@ -354,7 +391,9 @@ def submit_response(
 ) -> Feedback:
     """Record a customer's answers. A partial response is kept and completed later: through
     the invitation, or ``previous`` (an anonymous visitor's partial answers, from their session).
-    A complete response cannot be submitted twice through one invitation (``AlreadyAnswered``)."""
+    A complete response cannot be submitted twice through one invitation (``AlreadyAnswered``).
+    The listeners and webhooks run in the worker (``process_arrival``): the customer's request
+    is the validation, the insert, the rollup upsert and the enqueueing."""
     if not survey.is_accepting():
         raise SurveyNotOpen
     questions = list(questions) if questions is not None else list(survey.questions.all())
@@ -382,9 +421,9 @@ def submit_response(
         "language": language,
     }
     if existing is not None:
-        feedback = update_feedback(existing, **fields, submitted_at=timezone.now())
-        if feedback.is_complete:
-            webhooks.announce(feedback)
+        feedback = _update_feedback(
+            existing, fields | {"submitted_at": timezone.now()}, defer=True, announce=True
+        )
     else:
         feedback = _record_feedback(
             survey.organisation,
@@ -395,6 +434,7 @@ def submit_response(
             invitation=invitation,
             external_id=external_id,
             submitted_at=submitted_at,
+            defer_listeners=True,
             **fields,
         )[0]
     if invitation is not None and feedback.is_complete:
@@ -498,15 +538,25 @@ def _check(feedback: Feedback) -> None:
 
 @transaction.atomic
 def record_feedback(
-    organisation: Organisation, *, tags: Iterable[str] = (), **fields: Any
+    organisation: Organisation,
+    *,
+    tags: Iterable[str] = (),
+    defer_listeners: bool = False,
+    **fields: Any,
 ) -> tuple[Feedback, bool]:
     """Store one piece of feedback and count it in the rollups. Idempotent on ``external_id``:
-    the same id again returns the stored item and ``False``."""
-    return _record_feedback(organisation, tags=tags, **fields)
+    the same id again returns the stored item and ``False``. ``defer_listeners``: the
+    listeners (follow-ups, text analysis) and outgoing webhooks run in the worker, for
+    feedback sent by other systems; an employee's logged feedback runs them at once."""
+    return _record_feedback(organisation, tags=tags, defer_listeners=defer_listeners, **fields)
 
 
 def _record_feedback(
-    organisation: Organisation, *, tags: Iterable[str] = (), **fields: Any
+    organisation: Organisation,
+    *,
+    tags: Iterable[str] = (),
+    defer_listeners: bool = False,
+    **fields: Any,
 ) -> tuple[Feedback, bool]:
     # ``record_feedback`` without a transaction of its own, for callers inside one that
     # lets any error through (a savepoint there would cost two queries for nothing).
@@ -527,13 +577,19 @@ def _record_feedback(
         set_tags(feedback, tags)
     rollups.add(organisation.pk, [feedback])
     if feedback.is_complete:
-        _feedback_arrived(feedback)
-        webhooks.announce(feedback)
+        _arrived(feedback, defer=defer_listeners)
     return feedback, True
 
 
 @transaction.atomic
 def update_feedback(feedback: Feedback, **changes: Any) -> Feedback:
+    """An employee's edit; one that completes the feedback runs the listeners at once."""
+    return _update_feedback(feedback, changes, defer=False, announce=False)
+
+
+def _update_feedback(
+    feedback: Feedback, changes: Mapping[str, Any], *, defer: bool, announce: bool
+) -> Feedback:
     before = copy.copy(feedback)
     try:
         apply_changes(feedback, changes, EDITABLE_FEEDBACK_FIELDS)
@@ -548,7 +604,7 @@ def update_feedback(feedback: Feedback, **changes: Any) -> Feedback:
     rollups.remove(feedback.organisation_id, [before])
     rollups.add(feedback.organisation_id, [feedback])
     if feedback.is_complete and not before.is_complete:
-        _feedback_arrived(feedback)
+        _arrived(feedback, defer=defer, announce=announce)
     return feedback
 
 

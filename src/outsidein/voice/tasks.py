@@ -7,6 +7,15 @@ from outsidein.voice.webhooks import attempt
 
 
 @task()
+def feedback_arrived(feedback_id: int) -> bool:
+    """A customer's feedback arrived: run the listeners (follow-up, text analysis) and the
+    outgoing webhooks. Enqueued by the submission; idempotent (see ``process_arrival``)."""
+    from outsidein.voice.services import process_arrival
+
+    return process_arrival(feedback_id)
+
+
+@task()
 def deliver_webhook(delivery_id: int) -> str:
     """Deliver one webhook message; on failure re-enqueue itself for the backoff time."""
     delivery = attempt(delivery_id)

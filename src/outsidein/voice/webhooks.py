@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import json
 import logging
-import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
@@ -117,17 +116,26 @@ def announce(feedback: Feedback) -> None:
     if not hooks:
         return
     payload = feedback_payload(feedback)
+    # One message per feedback and hook, its id made from both: announcing again (the arrival
+    # task run twice) sends nothing new, and a receiver can deduplicate on it.
+    ids = {hook.pk: f"msg_fb{feedback.pk}_h{hook.pk}" for hook in hooks}
+    sent = set(
+        Delivery.objects.filter(message_id__in=list(ids.values())).values_list(
+            "message_id", flat=True
+        )
+    )
     deliveries = Delivery.objects.bulk_create(
         [
             Delivery(
                 organisation_id=feedback.organisation_id,
                 hook=hook,
-                message_id="msg_" + secrets.token_urlsafe(18),
+                message_id=ids[hook.pk],
                 event=payload["type"],
                 payload=payload,
                 next_attempt_at=timezone.now(),
             )
             for hook in hooks
+            if ids[hook.pk] not in sent
         ]
     )
     from outsidein.voice.tasks import deliver_webhook

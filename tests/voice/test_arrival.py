@@ -1,0 +1,139 @@
+"""A customer's submission is lean: the request stores the answer, counts it and enqueues one
+task; the follow-up, the text analysis and the outgoing webhooks come from the worker, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django_tasks.backends.base import BaseTaskBackend
+
+from outsidein.practice.models import Case
+from outsidein.text.models import FeedbackAnalysis
+from outsidein.voice import services
+from outsidein.voice.models import Delivery, Feedback, OutboundHook
+from outsidein.voice.tasks import feedback_arrived
+from tests.conftest import Tenant
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _queued(name: str) -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path__endswith=name, status="READY").count()
+
+
+def _run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+
+def test_the_follow_up_appears_after_the_worker_runs_exactly_once(
+    settings: Any, tenant: Tenant, public_url: str, answer: Any
+) -> None:
+    settings.TASKS = DATABASE_TASKS
+    OutboundHook.objects.create(
+        organisation=tenant.organisation, url="http://127.0.0.1:9/in", secret="whsec_"
+    )
+    response = answer(public_url, {"nps": "2", "reason": "De monteur kwam niet opdagen."})
+    assert response.status_code == 200
+    feedback = Feedback.objects.get()
+    # The request itself opened nothing and sent nothing: it queued one task.
+    assert not Case.objects.exists()
+    assert not Delivery.objects.exists()
+    assert _queued("feedback_arrived") == 1
+
+    _run_worker()
+    case = Case.objects.get()
+    assert case.feedback_id == feedback.pk
+    assert Delivery.objects.count() == 1
+    # The text analysis, queued by the task and run by the same worker.
+    assert FeedbackAnalysis.objects.filter(feedback=feedback).exists()
+
+    # The same task again (a retry, a worker killed after its commit): nothing new.
+    assert feedback_arrived.call(feedback_id=feedback.pk) is True
+    services.process_arrival(feedback.pk)
+    assert list(Case.objects.values_list("pk", flat=True)) == [case.pk]
+    assert Delivery.objects.count() == 1
+
+
+def test_a_happy_answer_queues_the_task_and_opens_nothing(
+    settings: Any, public_url: str, answer: Any
+) -> None:
+    settings.TASKS = DATABASE_TASKS
+    assert answer(public_url, {"nps": "10"}).status_code == 200
+    _run_worker()
+    assert not Case.objects.exists()
+    assert _queued("feedback_arrived") == 0
+
+
+def test_a_partial_answer_queues_nothing_until_it_is_complete(
+    settings: Any, client: Any, public_url: str
+) -> None:
+    from tests.voice.conftest import form_token
+
+    settings.TASKS = DATABASE_TASKS
+    token = form_token(client.get(public_url).content)
+    client.post(public_url, {"form_token": token, "nps": "1", "partial": "1"})
+    assert _queued("feedback_arrived") == 0
+    client.post(public_url, {"form_token": token, "nps": "1", "reason": "Te laat"})
+    assert _queued("feedback_arrived") == 1
+    _run_worker()
+    assert Case.objects.count() == 1
+
+
+def test_feedback_deleted_before_the_worker_runs_is_skipped(
+    settings: Any, public_url: str, answer: Any
+) -> None:
+    settings.TASKS = DATABASE_TASKS
+    answer(public_url, {"nps": "0"})
+    services.delete_feedback(Feedback.objects.get())
+    _run_worker()
+    assert not Case.objects.exists()
+
+
+def test_an_employee_logging_a_complaint_gets_the_case_at_once(
+    settings: Any, tenant: Tenant
+) -> None:
+    settings.TASKS = DATABASE_TASKS
+    feedback, _created = services.record_feedback(
+        tenant.organisation,
+        kind="complaint",
+        channel="phone",
+        author=tenant.employee,
+        comment="De rekening is te hoog.",
+    )
+    assert Case.objects.get().feedback_id == feedback.pk
+    assert _queued("feedback_arrived") == 0
+
+
+class _Unreachable(BaseTaskBackend):
+    """A queue that is down (Redis unreachable)."""
+
+    def enqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
+        raise ConnectionError("Connection refused")
+
+
+def test_a_queue_that_is_down_loses_nothing(
+    settings: Any, public_url: str, answer: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": f"{__name__}._Unreachable"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = answer(public_url, {"nps": "3", "reason": "Niemand belde terug."})
+    assert response.status_code == 200
+    # Enqueueing failed after the commit: the request ran the arrival itself.
+    assert Case.objects.get().feedback_id == Feedback.objects.get().pk
+
+
+def test_an_import_of_history_opens_no_cases(settings: Any, tenant: Tenant) -> None:
+    from outsidein.voice.imports import run_import
+
+    settings.TASKS = DATABASE_TASKS
+    raw = b"submission_id,submitted_at,nps,comment\nh1,2026-01-05,0,Slecht\nh2,2026-01-06,1,Erg\n"
+    report = run_import(tenant.organisation, raw, filename="history.csv")
+    assert report.accepted == 2
+    assert not Case.objects.exists()
+    assert _queued("feedback_arrived") == 0
