@@ -168,7 +168,7 @@ def _run_together(commands: list[list[str]]) -> int:
     try:
         preexec = _child_dies_with_parent()
         for command in commands:
-            children.append(subprocess.Popen(command, preexec_fn=preexec))  # noqa: S603, PLW1509
+            children.append(subprocess.Popen(command, preexec_fn=preexec))  # noqa: S603
         while all(child.poll() is None for child in children):
             time.sleep(0.2)
         code = children[0].returncode or 0
@@ -218,6 +218,39 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
         print(f"  {line}")
 
 
+class _ProgressBar:
+    """A one-line progress bar on a terminal (``[#####     ]  40% practice``); elsewhere (a log,
+    a pipe) one plain line per step."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.started = time.monotonic()
+        self.label = ""
+        self.shown = 0
+
+    def __call__(self, label: str, done: float, detail: str = "") -> None:
+        percent = max(0, min(100, int(done * 100)))
+        if self.tty:
+            filled = int(self.WIDTH * percent / 100)
+            text = f"[{'#' * filled}{' ' * (self.WIDTH - filled)}] {percent:3d}% {label}"
+            text += f": {detail}" if detail else ""
+            self.stream.write("\r" + text.ljust(self.shown))
+            self.shown = len(text)
+            self.stream.flush()
+        elif label != self.label:
+            self.stream.write(f"[{percent:3d}%] {label}\n")
+            self.stream.flush()
+        self.label = label
+
+    def close(self) -> None:
+        seconds = time.monotonic() - self.started
+        self.stream.write(("\n" if self.tty else "") + f"Loaded in {seconds:.0f} s.\n")
+        self.stream.flush()
+
+
 def _print_demo_banner(host: str, port: int, logins: Sequence[object]) -> None:
     from outsidein.core.demo import DEMO_PASSWORD
 
@@ -240,8 +273,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _migrate(verbosity=0)
     from outsidein.demo import seed_all
 
-    print("Loading the demo organisation (the first time takes a few seconds)…")
-    report = seed_all()
+    print(
+        "Loading the demo organisation (the first time takes a minute or two; later runs reuse "
+        "it)…",
+        flush=True,
+    )
+    progress = _ProgressBar(sys.stderr)
+    report = seed_all(progress=progress)
+    progress.close()
     print("Demo organisation ready:")
     for line in report.lines():
         print(f"  {line}")
@@ -252,6 +291,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    _check_port_free(args.host, args.port)  # the plainer fault first
+    _require_database()
     _setup_django()
     _serve(args.host, args.port, args.workers, threads=args.threads)
 
@@ -475,6 +516,8 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 def cmd_text(args: argparse.Namespace) -> None:
     needs_database = args.text_command == "train-themes" or bool(getattr(args, "org", None))
+    if needs_database:
+        _require_database()
     _setup_django()
     if needs_database:
         _check_database()
@@ -492,6 +535,58 @@ def cmd_index(args: argparse.Namespace) -> None:
     from outsidein.centricity.index_cli import run
 
     run(args, _organisation(args.org), CliError)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    import sqlite3
+    from pathlib import Path
+
+    _setup_django()
+    _check_database()
+    from django.db import connection
+
+    from outsidein.deploy import backup_sqlite
+
+    if connection.vendor != "sqlite":
+        raise CliError(
+            "The database is PostgreSQL: back it up with pg_dump, e.g. "
+            "`pg_dump --format=custom --file=outsidein.dump DATABASE_URL` "
+            "(see docs/deployment.md)."
+        )
+    out = Path(args.out)
+    if out.exists():
+        raise CliError(f"--out: {out} already exists; choose a new name or remove it first.")
+    if not out.parent.is_dir():
+        raise CliError(f"--out: there is no folder {out.parent}.")
+    source = Path(str(connection.settings_dict["NAME"]))
+    connection.close()
+    try:
+        size = backup_sqlite(source, out)
+    except (sqlite3.Error, RuntimeError) as exc:
+        raise CliError(f"The backup failed: {exc}") from None
+    print(f"{out}: a copy of {source} ({size / 1_000_000:.1f} MB), checked by SQLite.")
+
+
+def cmd_check_deploy(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    from outsidein.deploy import run_checks
+
+    print(
+        f"Checking the configuration (OUTSIDEIN_ENV={settings.ENVIRONMENT}, data folder "
+        f"{settings.DATA_DIR}):"
+    )
+    checks = run_checks()
+    for check in checks:
+        print(f"  {'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+    failed = sum(not check.ok for check in checks)
+    print()
+    if failed:
+        print(f"{failed} of {len(checks)} checks failed: fix them before serving customers.")
+        return 1
+    print(f"All {len(checks)} checks passed.")
+    return 0
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -619,17 +714,49 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_index_parser(sub, cmd_index)
 
+    p = sub.add_parser(
+        "backup", help="copy the SQLite database, consistently, while it runs (SQLite's backup API)"
+    )
+    p.add_argument("--out", required=True, help="the file to write (must not exist yet)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "check-deploy",
+        help="check a production configuration: secrets, hosts, database, static files, "
+        "cache, queue, email",
+    )
+    p.set_defaults(func=cmd_check_deploy)
+
     p = sub.add_parser("manage", help="run any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
     return parser
 
 
+# Commands that work on an existing database. They check for it before Django starts, so a wrong
+# folder gives one sentence (and no new, empty database) instead of a traceback.
+NEEDS_DATABASE = {
+    "worker",
+    "createadmin",
+    "seed-demo",
+    "import",
+    "metrics",
+    "index",
+    "remind",
+    "report",
+    "backup",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        if args.command in NEEDS_DATABASE:
+            _require_database()
+        code = args.func(args)
+        if isinstance(code, int) and code:
+            return code
     except CliError as exc:
         print(f"outsidein: error: {exc}", file=sys.stderr)
         return 2

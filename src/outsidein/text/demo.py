@@ -40,9 +40,14 @@ EXAMPLES = 400
 
 
 def seed_text_demo(
-    organisation: Organisation, *, seed: int = 2026, now: datetime | None = None
+    organisation: Organisation,
+    *,
+    seed: int = 2026,
+    now: datetime | None = None,
+    report: services.Reporter | None = None,
 ) -> dict[str, int]:
-    """Idempotent: an organisation that already has themes is left alone."""
+    """Idempotent: an organisation that already has themes is left alone. ``report`` hears
+    (percent, "N comments analysed") while the comments are analysed."""
     from outsidein.voice.models import Feedback
 
     if Theme.objects.filter(organisation=organisation).exists():
@@ -89,7 +94,7 @@ def seed_text_demo(
     }
     services.train_sentiment_models(organisation)
     services.train_theme_model(organisation)
-    result["text_analysed"] = services.analyse_feedback(organisation.pk)
+    result["text_analysed"] = services.analyse_feedback(organisation.pk, report=report)
     # One run of theme discovery, so the themes page shows candidates to accept or drop.
     from outsidein.text.discovery import discover_themes
 
