@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import replace
 from typing import Any
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from outsidein.analytics import services as metrics
 from outsidein.analytics.forms import MetricsFilterForm, default_since
+from outsidein.core import spreadsheets
 from outsidein.core.views import employee_required
 
 
@@ -178,7 +178,7 @@ def dashboard_export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     filename = f"outsidein-{name}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = spreadsheets.csv_writer(buffer)
         writer.writerow(header)
         writer.writerows(rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -187,9 +187,9 @@ def dashboard_export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(name)
-        sheet.append(header)
+        spreadsheets.xlsx_append(sheet, header)
         for row in rows:
-            sheet.append(row)
+            spreadsheets.xlsx_append(sheet, row)
         stream = io.BytesIO()
         workbook.save(stream)
         response = HttpResponse(

@@ -17,7 +17,6 @@ Warnings, because a reward turns an indicator into a target (Goodhart):
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from outsidein.centricity.indicators import (
     quarter_or_current,
     settings_for,
 )
+from outsidein.core import spreadsheets
 from outsidein.core.models import Organisation, Team
 
 SURVEY_KEYS = ("nps", "csat", "ces")
@@ -254,7 +254,7 @@ def rows(board: Board) -> list[list[Any]]:
 
 def to_csv(board: Board) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.csv_writer(buffer)
     writer.writerow(HEADER)
     for row in rows(board):
         writer.writerow(["" if v is None else v for v in row])
@@ -268,9 +268,9 @@ def to_xlsx(board: Board) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = f"Scorecards {board.quarter}"
-    sheet.append(HEADER)
+    spreadsheets.xlsx_append(sheet, HEADER)
     for row in rows(board):
-        sheet.append(row)
+        spreadsheets.xlsx_append(sheet, row)
     for column, width in zip("ABCDEFGHIJ", (24, 40, 10, 10, 8, 8, 8, 8, 11, 50), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

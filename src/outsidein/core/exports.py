@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outsidein.core.models import Customer
+from outsidein.core.spreadsheets import csv_writer
 from outsidein.jobs.models import Job
 from outsidein.jobs.services import Reporter, job_handler
 
@@ -44,7 +44,7 @@ def export_customers(job: Job, report: Reporter) -> dict[str, Any]:
     report(0, _("Exporting %(total)s customers") % {"total": total})
     written = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for customer in customers.order_by("pk").iterator(chunk_size=BATCH):
             writer.writerow(

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from outsidein.core.spreadsheets import SafeDictWriter
+
 
 class TextCliError(Exception):
     """A problem the user can fix (a missing file or column)."""
@@ -56,7 +58,7 @@ def analyse_file(
     added = ["language", "sentiment", "sentiment_score", "themes"]
     handle = open(out, "w", newline="", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
     try:
-        writer = csv.DictWriter(handle, fieldnames=columns + [c for c in added if c not in columns])
+        writer = SafeDictWriter(handle, fieldnames=columns + [c for c in added if c not in columns])
         writer.writeheader()
         for start in range(0, len(rows), 1000):
             chunk = rows[start : start + 1000]
