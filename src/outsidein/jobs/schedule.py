@@ -79,6 +79,13 @@ def _monthly_reports() -> str:
     return f"{send_monthly_reports()} monthly reports sent to leaders."
 
 
+def _retention() -> str:
+    from outsidein.privacy.retention import run_retention_all
+
+    changed = sum(sum(counts.values()) for counts in run_retention_all().values())
+    return f"{changed} records anonymised or purged by the retention policies."
+
+
 DAILY_STEPS: tuple[Step, ...] = (
     Step("survey-reminders", _survey_reminders),
     Step("breach-alerts", _breach_alerts),
@@ -86,6 +93,7 @@ DAILY_STEPS: tuple[Step, ...] = (
     Step("mystery-shops", _mystery_shops),
     Step("growing-themes", _growing_themes),
     Step("monthly-reports", _monthly_reports),
+    Step("retention", _retention),
 )
 
 
@@ -185,7 +193,7 @@ def run_claimed(run: ScheduledRun, steps: tuple[Step, ...] = DAILY_STEPS) -> boo
 
     with Heartbeat(renew, interval=heartbeat_interval(), name=f"round-{run.pk}") as heartbeat:
         run_steps(steps, skip=frozenset(done), after_step=record, keep_going=True)
-    if heartbeat.lost or not mine.update(finished_at=timezone.now(), lease_expires_at=None):
+    if heartbeat.lost or not mine.update(finished_at=timezone.now()):
         logger.warning("%s: the lease was lost; another worker finishes the round", run)
         return False
     return True
