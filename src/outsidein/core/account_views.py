@@ -17,9 +17,6 @@ from django.utils.translation import ngettext
 from outsidein.core import ratelimit, services
 from outsidein.core.forms import AcceptInvitationForm
 
-LOGIN_SCOPE_ACCOUNT = "login-account"
-LOGIN_SCOPE_ADDRESS = "login-address"
-
 
 class RateLimitedLoginView(auth_views.LoginView):
     """Django's login, refusing further attempts after too many failures for an account or from
@@ -30,11 +27,7 @@ class RateLimitedLoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         account = request.POST.get("username", "").strip().lower()
-        address = ratelimit.client_address(request)
-        limit = settings.LOGIN_RATE_LIMIT
-        if ratelimit.is_limited(LOGIN_SCOPE_ACCOUNT, account, limit=limit) or ratelimit.is_limited(
-            LOGIN_SCOPE_ADDRESS, address, limit=limit * 4
-        ):
+        if ratelimit.login_refused(request, account):
             form = self.get_form()
             form.errors.clear()
             minutes = max(1, settings.LOGIN_RATE_WINDOW // 60)
@@ -51,14 +44,11 @@ class RateLimitedLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        account = self.request.POST.get("username", "").strip().lower()
-        window = settings.LOGIN_RATE_WINDOW
-        ratelimit.hit(LOGIN_SCOPE_ACCOUNT, account, window=window)
-        ratelimit.hit(LOGIN_SCOPE_ADDRESS, ratelimit.client_address(self.request), window=window)
+        ratelimit.login_failed(self.request, self.request.POST.get("username", ""))
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        ratelimit.reset(LOGIN_SCOPE_ACCOUNT, form.get_user().email)
+        ratelimit.login_succeeded(self.request, self.request.POST.get("username", ""))
         response = super().form_valid(form)
         person = getattr(form.get_user(), "person", None)
         if person is not None:

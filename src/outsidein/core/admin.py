@@ -14,6 +14,7 @@ from outsidein.core.models import (
     Team,
     User,
 )
+from outsidein.core.ratelimit import throttled_admin_login
 
 
 @admin.register(User)
@@ -76,3 +77,7 @@ class ApiTokenAdmin(TenantAdmin):
     list_display = ["name", "prefix", "person", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "last_used_at"]
     raw_id_fields = ["person"]
+
+
+# The operator's login is throttled like everyone else's (per account and address, per address).
+admin.site.login = throttled_admin_login(admin.site.login)  # type: ignore[method-assign]

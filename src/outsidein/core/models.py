@@ -416,3 +416,19 @@ class PersonState(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} since {self.since:%Y-%m-%d}"
+
+
+class RateCounter(models.Model):
+    """One fixed-window rate-limit counter (``rl:{scope}:{identity}:{window_start}``), kept in the
+    database when no shared cache with an atomic increment (Redis) is configured."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
