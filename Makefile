@@ -46,8 +46,11 @@ lock: $(VENV)/.python-ok
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes \
 		--python-version 3.11 --quiet --output-file requirements-dev.lock
 
+# `make demo HOST=0.0.0.0 PORT=8111` serves elsewhere.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 demo: $(VENV)/.installed
-	$(BIN)/outsidein demo
+	$(BIN)/outsidein demo --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python tests/run_all.py
