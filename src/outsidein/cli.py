@@ -537,6 +537,15 @@ def cmd_index(args: argparse.Namespace) -> None:
     run(args, _organisation(args.org), CliError)
 
 
+def cmd_gdpr(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_database()
+    from outsidein.privacy.cli import run
+
+    org = getattr(args, "org", None)
+    run(args, _organisation(org) if org else None, CliError)
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     import sqlite3
     from pathlib import Path
@@ -714,6 +723,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_index_parser(sub, cmd_index)
 
+    from outsidein.privacy.cli import add_parser as add_gdpr_parser
+
+    add_gdpr_parser(sub, cmd_gdpr)
+
     p = sub.add_parser(
         "backup", help="copy the SQLite database, consistently, while it runs (SQLite's backup API)"
     )
@@ -742,6 +755,7 @@ NEEDS_DATABASE = {
     "import",
     "metrics",
     "index",
+    "gdpr",
     "remind",
     "report",
     "backup",

@@ -177,6 +177,7 @@ def _register_routers() -> None:
     from outsidein.jobs.api import router as jobs_router
     from outsidein.mystery.api import router as mystery_router
     from outsidein.practice.api import router as practice_router
+    from outsidein.privacy.api import router as privacy_router
     from outsidein.strategy.api import router as strategy_router
     from outsidein.text.api import router as text_router
     from outsidein.voice.api import router as voice_router
@@ -192,6 +193,7 @@ def _register_routers() -> None:
     api.add_router("/", strategy_router)
     api.add_router("/", text_router)
     api.add_router("/", audit_router)
+    api.add_router("/", privacy_router)
 
 
 _register_routers()

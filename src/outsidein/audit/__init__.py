@@ -22,3 +22,21 @@ def diff(*args: Any, **kwargs: Any) -> Any:
     from outsidein.audit.services import diff as _diff
 
     return _diff(*args, **kwargs)
+
+
+def created(obj: Any, fields: Any, **kwargs: Any) -> Any:
+    """An entry for a new object, with the named fields' values as "after"."""
+    return record(obj.organisation_id, "create", obj, after=snapshot(obj, fields), **kwargs)
+
+
+def changed(obj: Any, before: Any, fields: Any, action: str = "change", **kwargs: Any) -> Any:
+    """An entry for a change, when something changed (``before`` from ``snapshot``)."""
+    after = snapshot(obj, fields)
+    if diff(before, after):
+        return record(obj.organisation_id, action, obj, before=before, after=after, **kwargs)
+    return None
+
+
+def deleted(obj: Any, fields: Any, **kwargs: Any) -> Any:
+    """An entry for a deletion, with what the object was; call it before deleting."""
+    return record(obj.organisation_id, "delete", obj, before=snapshot(obj, fields), **kwargs)

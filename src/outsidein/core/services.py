@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from outsidein import audit
 from outsidein.core.models import (
     ApiToken,
     Customer,
@@ -82,10 +83,14 @@ def create_organisation(*, name: str, slug: str, language: str = "nl") -> Organi
 
 @transaction.atomic
 def update_organisation(organisation: Organisation, *, name: str, language: str) -> Organisation:
+    before = audit.snapshot(organisation, ("name", "language"))
     organisation.name = name
     organisation.language = language
     organisation.full_clean()
     organisation.save(update_fields=["name", "language"])
+    after = audit.snapshot(organisation, ("name", "language"))
+    if audit.diff(before, after):
+        audit.record(organisation, "change", organisation, before=before, after=after)
     return organisation
 
 
@@ -99,18 +104,22 @@ def create_segment(organisation: Organisation, **fields: Any) -> Segment:
     segment = Segment(organisation=organisation)
     apply_changes(segment, fields, SEGMENT_FIELDS)
     _save_validated(segment)
+    audit.created(segment, SEGMENT_FIELDS)
     return segment
 
 
 @transaction.atomic
 def update_segment(segment: Segment, **changes: Any) -> Segment:
+    before = audit.snapshot(segment, SEGMENT_FIELDS)
     _update_validated(segment, changes, SEGMENT_FIELDS)
+    audit.changed(segment, before, SEGMENT_FIELDS)
     return segment
 
 
 @transaction.atomic
 def delete_segment(segment: Segment) -> None:
     """Customers of a deleted segment stay, without a segment."""
+    audit.deleted(segment, SEGMENT_FIELDS)
     segment.delete()
 
 
@@ -124,12 +133,15 @@ def create_team(organisation: Organisation, **fields: Any) -> Team:
     team = Team(organisation=organisation)
     apply_changes(team, fields, TEAM_FIELDS)
     _save_validated(team)
+    audit.created(team, TEAM_FIELDS)
     return team
 
 
 @transaction.atomic
 def update_team(team: Team, **changes: Any) -> Team:
+    before = audit.snapshot(team, TEAM_FIELDS)
     _update_validated(team, changes, TEAM_FIELDS)
+    audit.changed(team, before, TEAM_FIELDS)
     return team
 
 
@@ -139,6 +151,7 @@ def delete_team(team: Team) -> None:
         raise ValidationError(
             _("%(team)s still has teams under it; move or delete those first.") % {"team": team}
         )
+    audit.deleted(team, TEAM_FIELDS)
     team.delete()  # its members stay, without a team
 
 
@@ -190,20 +203,38 @@ def create_customer(organisation: Organisation, **fields: Any) -> Customer:
     if "consent_surveys" in fields or "consent_marketing" in fields:
         customer.consent_updated_at = timezone.now()
     _save_validated(customer)
+    audit.created(customer, CUSTOMER_FIELDS)
+    _consent_changed(customer, None, source=None)
     return customer
 
 
+def _consent_changed(customer: Customer, before: Any, *, source: str | None) -> None:
+    """The consent history (privacy.ConsentEvent): each change with its source and time."""
+    from outsidein.privacy.services import record_consent
+
+    record_consent(customer, before, source=source)
+
+
 @transaction.atomic
-def update_customer(customer: Customer, **changes: Any) -> Customer:
+def update_customer(
+    customer: Customer, *, consent_source: str | None = None, **changes: Any
+) -> Customer:
+    """``consent_source``: where a change of consent came from (e.g. "unsubscribe"); by
+    default the employee's page or the API."""
     consent_fields = ("consent_surveys", "consent_marketing")
     if any(f in changes and changes[f] != getattr(customer, f) for f in consent_fields):
         changes = {**changes, "consent_updated_at": timezone.now()}
+    before = audit.snapshot(customer, CUSTOMER_FIELDS)
+    consent_before = {f: getattr(customer, f) for f in (*consent_fields, "consent_updates")}
     _update_validated(customer, changes, (*CUSTOMER_FIELDS, "consent_updated_at"))
+    audit.changed(customer, before, CUSTOMER_FIELDS)
+    _consent_changed(customer, consent_before, source=consent_source)
     return customer
 
 
 @transaction.atomic
 def delete_customer(customer: Customer) -> None:
+    audit.deleted(customer, ("external_id", "name"))
     customer.delete()
 
 
@@ -217,6 +248,7 @@ def add_contact_person(customer: Customer, **fields: Any) -> CustomerContactPers
     contact = CustomerContactPerson(organisation_id=customer.organisation_id, customer=customer)
     apply_changes(contact, fields, CONTACT_PERSON_FIELDS)
     _save_validated(contact)
+    audit.created(contact, CONTACT_PERSON_FIELDS, details={"customer_id": customer.pk})
     if contact.is_primary:
         customer.contact_people.exclude(pk=contact.pk).update(is_primary=False)
     return contact
@@ -224,6 +256,7 @@ def add_contact_person(customer: Customer, **fields: Any) -> CustomerContactPers
 
 @transaction.atomic
 def delete_contact_person(contact: CustomerContactPerson) -> None:
+    audit.deleted(contact, ("name",), details={"customer_id": contact.customer_id})
     contact.delete()
 
 
@@ -295,7 +328,19 @@ def create_person(organisation: Organisation, **fields: Any) -> Person:
     person.email = (person.email or "").strip().lower()
     _save_validated(person)
     record_person_state(person)
+    audit.created(person, AUDITED_PERSON_FIELDS)
     return person
+
+
+AUDITED_PERSON_FIELDS = (
+    "name",
+    "email",
+    "role",
+    "team",
+    "job_title",
+    "customer_facing",
+    "is_active",
+)
 
 
 STATE_FIELDS = ("team_id", "customer_facing", "is_active")
@@ -326,7 +371,13 @@ def update_person(person: Person, **changes: Any) -> Person:
     if "email" in changes:
         changes = {**changes, "email": (changes["email"] or "").strip().lower()}
     before = tuple(getattr(person, field) for field in STATE_FIELDS)
+    audited = audit.snapshot(person, AUDITED_PERSON_FIELDS)
     _update_validated(person, changes, (*PERSON_FIELDS, "is_active"))
+    now = audit.snapshot(person, ("role", "team"))
+    role_changed = (now["role"], now["team"]) != (audited["role"], audited["team"])
+    audit.changed(
+        person, audited, AUDITED_PERSON_FIELDS, action="role" if role_changed else "change"
+    )
     if tuple(getattr(person, field) for field in STATE_FIELDS) != before:
         if not person.states.exists():
             # The first change of someone without history: keep what they were until now.
@@ -349,6 +400,7 @@ def _admin_count(organisation_id: int) -> int:
 def delete_person(person: Person) -> None:
     if person.role == Role.ADMIN and _admin_count(person.organisation_id) == 1:
         raise ValidationError(_("An organisation needs at least one administrator."))
+    audit.deleted(person, AUDITED_PERSON_FIELDS)
     user = person.user
     person.delete()
     if user is not None:
@@ -383,6 +435,7 @@ def invite_person(
         attach_login(person, password=None)
         person.invited_at = timezone.now()
         person.save(update_fields=["invited_at", "updated_at"])
+        audit.record(organisation, "invite", person, actor=invited_by)
     send_invitation(person, invited_by=invited_by, base_url=base_url)
     return person
 
@@ -471,6 +524,7 @@ def create_api_token(person: Person, *, name: str) -> NewToken:
         key_hash=_hash_secret(secret),
     )
     token.save()
+    audit.created(token, ("name", "prefix", "person"))
     return NewToken(token=token, plaintext=f"{TOKEN_PREFIX}{prefix}_{secret}")
 
 
@@ -501,6 +555,7 @@ def revoke_api_token(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
+        audit.record(token.organisation_id, "revoke", token, details={"person": str(token.person)})
 
 
 # --- the home page -----------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def unsubscribe(customer: Customer) -> None:
     from outsidein.core.services import update_customer
 
     if customer.consent_surveys:
-        update_customer(customer, consent_surveys=False)
+        update_customer(customer, consent_surveys=False, consent_source="unsubscribe")
     Invitation.objects.filter(customer=customer, status=InvitationStatus.PENDING).update(
         status=InvitationStatus.FAILED
     )
