@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outsidein.analytics.services import BREAKDOWNS, Filters
+from outsidein.core import dates
 from outsidein.core.models import Language
 
 
@@ -14,10 +15,10 @@ class MetricsFilterForm(forms.Form):
     """Filters shared by the dashboard, its data endpoint and its downloads."""
 
     label_suffix = ""
-    since = forms.DateField(
+    since = dates.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = dates.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     survey = forms.TypedChoiceField(label=_("Survey"), required=False, coerce=int, empty_value=None)

@@ -103,7 +103,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query_string": query.urlencode(),
         "minimum_n": metrics.stats.MINIMUM_N,
     }
-    return render(request, "analytics/dashboard.html", context)
+    status = 422 if form.is_bound and not form.is_valid() else 200
+    return render(request, "analytics/dashboard.html", context, status=status)
 
 
 @employee_required
@@ -173,7 +174,9 @@ def _export_rows(name: str, data: dict[str, Any]) -> tuple[list[str], list[list[
 def dashboard_export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if name not in EXPORTS or fmt not in ("csv", "xlsx"):
         return HttpResponse(_("Unknown download."), status=404)
-    _form, data = _dashboard_data(request)
+    form, data = _dashboard_data(request)
+    if form.is_bound and not form.is_valid():
+        return JsonResponse({"detail": form.errors.get_json_data()}, status=422)
     header, rows = _export_rows(name, data)
     filename = f"outsidein-{name}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":

@@ -15,6 +15,8 @@ from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import AfterValidator, BeforeValidator, StrictBool, model_validator
 
+from outsidein.core import dates
+
 MAX_ID = 2**63 - 1
 
 
@@ -58,8 +60,9 @@ def _iso_only(value: Any) -> Any:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_only)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+# Years 1900-2999 only (core.dates): 9999-12-31 has no next day, year 1 no UTC offset.
+IsoDate = Annotated[date, BeforeValidator(_iso_only), AfterValidator(dates.check)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(dates.check)]
 
 
 NpsScore = Annotated[int, Field(ge=0, le=10), BeforeValidator(_json_integer)]

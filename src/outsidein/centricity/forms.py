@@ -8,18 +8,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outsidein.centricity.bank import DIMENSIONS
+from outsidein.core import dates
 
 
 class WaveForm(forms.Form):
     label_suffix = ""
     name = forms.CharField(label=_("Name"), max_length=120, help_text=_("e.g. “Spring 2026”"))
-    opens_at = forms.DateTimeField(
+    opens_at = dates.DateTimeField(
         label=_("Opens"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Empty: when you open it."),
     )
-    closes_at = forms.DateTimeField(
+    closes_at = dates.DateTimeField(
         label=_("Closes"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

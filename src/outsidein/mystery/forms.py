@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from outsidein.core import dates
 from outsidein.mystery.models import Answer, AssignmentStatus, MysteryProgramme, Scenario
 from outsidein.mystery.scoring import SCORE_MAX, SCORE_MIN
 from outsidein.voice.models import Channel
@@ -105,7 +106,7 @@ class ReportForm(forms.Form):
     the item, so the messages are the same on the page and in the API."""
 
     label_suffix = ""
-    shopped_on = forms.DateField(
+    shopped_on = dates.DateField(
         label=_("Date of the shop"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outsidein.core import dates
 from outsidein.core.models import Customer, Person, Team
 from outsidein.practice import registry
 from outsidein.practice.models import (
@@ -149,7 +150,7 @@ class ContactForm(_OrgForm):
         help_text=_("Name or customer number. Optional, e.g. for an event."),
         widget=forms.TextInput(attrs={"list": "customer-suggestions", "autocomplete": "off"}),
     )
-    happened_on = forms.DateField(
+    happened_on = dates.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
     learned = forms.CharField(
@@ -177,7 +178,7 @@ class DecisionForm(_OrgForm):
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=Person.objects.none())
     team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
     status = forms.ChoiceField(label=_("Status"), choices=DecisionStatus.choices)
-    decided_on = forms.DateField(
+    decided_on = dates.DateField(
         label=_("Decided on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     scope = forms.ChoiceField(label=_("Scope"), choices=Decision._meta.get_field("scope").choices)  # type: ignore[arg-type]

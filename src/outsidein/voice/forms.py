@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from outsidein.core import dates
 from outsidein.core.models import Language
 from outsidein.voice.models import Channel, FeedbackKind, QuestionKind, Survey
 
@@ -44,10 +45,10 @@ class InboxFilterForm(forms.Form):
         label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
     )
     tag = forms.CharField(label=_("Tag"), required=False)
-    since = forms.DateField(
+    since = dates.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = dates.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -148,6 +149,7 @@ class SurveySettingsForm(forms.ModelForm):
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
+        field_classes = {"opens_at": dates.DateTimeField, "closes_at": dates.DateTimeField}
 
 
 class QuestionForm(forms.Form):

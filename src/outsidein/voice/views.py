@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from outsidein import audit
 from outsidein.analytics import services as metrics
 from outsidein.core.models import Customer, Team
 from outsidein.core.permissions import Action, can
@@ -47,7 +48,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     template = "voice/inbox/_results.html" if request.htmx else "voice/inbox/list.html"  # type: ignore[attr-defined]
     return render(
-        request, template, {"form": form, "page": page, "query_string": query.urlencode()}
+        request,
+        template,
+        {"form": form, "page": page, "query_string": query.urlencode()},
+        status=422 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -147,15 +151,24 @@ def customer_feedback_panel(
 
 
 @employee_required
-def inbox_export(request: HttpRequest) -> StreamingHttpResponse:
+def inbox_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered feedback as CSV, streamed (no size limit, constant memory)."""
     from outsidein.core.spreadsheets import csv_writer
 
     person = request.person  # type: ignore[attr-defined]
     form = InboxFilterForm(request.GET or None, organisation_id=person.organisation_id)
+    if form.is_bound and not form.is_valid():  # never "everything" for a filter we cannot read
+        return JsonResponse({"detail": form.errors.get_json_data()}, status=422)
     items = scoped(person, Feedback).select_related("customer", "segment", "team", "survey")
     if form.is_valid():
         items = services.filter_feedback(items, **form.cleaned_data)
+    audit.record(
+        person.organisation_id,
+        "export",
+        object_type="voice.feedback",
+        label="inbox.csv",
+        details={"filters": {k: v for k, v in request.GET.items() if v}},
+    )
     columns = [
         "id",
         "kind",
