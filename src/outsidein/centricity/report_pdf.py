@@ -5,13 +5,13 @@ network and no browser. ``render_pdf(report) -> bytes``; the texts come from the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -37,6 +37,11 @@ class _ReportPDF(FPDF):
         self.report = report
         self.footer_text = ""
         self.page_word = ""
+        # The header row of the table being drawn, repeated on top of a new page.
+        self.table_header: Sequence[tuple[float, str]] | None = None
+        self.table_header_extra: Callable[[float], None] | None = None
+        self.table_header_height = 0.0
+        self.last_row_top = 0.0  # where the last row was drawn (a new page moves it)
         self.set_margins(16, 16, 16)
         self.set_auto_page_break(True, margin=18)
         self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
@@ -62,9 +67,41 @@ class _ReportPDF(FPDF):
 
     # --- building blocks
 
-    def need(self, height: float) -> None:
+    def need(self, height: float) -> bool:
+        """Start a new page when ``height`` does not fit; True when it did."""
         if self.will_page_break(height):
             self.add_page()
+            return True
+        return False
+
+    def table(
+        self,
+        header: Sequence[tuple[float, str]],
+        *,
+        extra: Callable[[float], None] | None = None,
+        height: float = 0.0,
+    ) -> None:
+        """Start a table: draw its header row now and again on top of every page it spills to
+        (``extra(y)`` draws more into the header, e.g. a legend)."""
+        self.table_header = None
+        self.need(16 + height)  # never a header alone at the foot of a page
+        y = self.get_y()
+        self.row(header, bold=True, min_height=height)
+        self.header_extra(extra, y)
+        self.table_header_height = height
+        self.table_header = header
+        self.table_header_extra = extra
+
+    def header_extra(self, extra: Callable[[float], None] | None, y: float) -> None:
+        """Draw ``extra`` into the header row that starts at ``y``; the rows go on below it."""
+        if extra is not None:
+            x_after, y_after = self.get_x(), self.get_y()
+            extra(y)
+            self.set_xy(x_after, y_after)
+
+    def end_table(self) -> None:
+        self.table_header = None
+        self.table_header_extra = None
 
     def heading(self, text: str, space: float = 30) -> None:
         self.need(space)
@@ -98,10 +135,13 @@ class _ReportPDF(FPDF):
         colour: tuple[int, int, int] = BRAND,
         *,
         filled: bool = True,
+        track: bool = True,
     ) -> None:
-        """A track of width ``w`` with the value as a filled bar (or a dot with its interval)."""
-        self.set_fill_color(*SOFT)
-        self.rect(x, y, w, 3, style="F")
+        """A track of width ``w`` with the value as a filled bar (or a dot with its interval);
+        ``track=False`` draws onto a track that is already there."""
+        if track:
+            self.set_fill_color(*SOFT)
+            self.rect(x, y, w, 3, style="F")
         if bar is None:
             return
         self.set_fill_color(*colour)
@@ -121,10 +161,28 @@ class _ReportPDF(FPDF):
             self.line(tx, y - 1, tx, y + 4)
         self.set_draw_color(*LINE)
 
+    def legend(self, x: float, y: float, items: Sequence[tuple[tuple[int, int, int], str]]) -> None:
+        """Coloured dots with their labels, one after the other from ``x``."""
+        self.set_font(FONT, "", 7.5)
+        for colour, label in items:
+            self.set_fill_color(*colour)
+            self.ellipse(x, y + 0.9, 2.4, 2.4, style="F")
+            self.set_xy(x + 3, y)
+            self.set_text_color(*colour)
+            self.cell(self.get_string_width(label) + 1, 4.2, label)
+            x += self.get_string_width(label) + 6
+        self.set_text_color(*INK)
+
     def row(
-        self, cells: Sequence[tuple[float, str]], *, bold: bool = False, size: float = 8.5
+        self,
+        cells: Sequence[tuple[float, str]],
+        *,
+        bold: bool = False,
+        size: float = 8.5,
+        min_height: float = 0.0,
     ) -> float:
-        """One table row: (width as a share of the page, text), wrapped; returns its height."""
+        """One table row: (width as a share of the page, text), wrapped, at least ``min_height``
+        high (room for a chart drawn beside the text); returns its height."""
         self.set_font(FONT, "B" if bold else "", size)
         heights = []
         for share, text in cells:
@@ -132,8 +190,15 @@ class _ReportPDF(FPDF):
                 self.width * share - 1, size * 0.48, text, dry_run=True, output="LINES"
             )
             heights.append(len(lines) * size * 0.48)  # type: ignore[arg-type]
-        height = max(heights) + 1.5
-        self.need(height)
+        height = max(max(heights) + 1.5, min_height)
+        if self.need(height) and self.table_header is not None:
+            header, extra = self.table_header, self.table_header_extra
+            self.table_header = None  # the header row itself never repeats a header
+            y = self.get_y()
+            self.row(header, bold=True, min_height=self.table_header_height)
+            self.header_extra(extra, y)
+            self.table_header, self.table_header_extra = header, extra
+            self.set_font(FONT, "B" if bold else "", size)
         x0, y0 = self.l_margin, self.get_y()
         x = x0
         for share, text in cells:
@@ -143,6 +208,7 @@ class _ReportPDF(FPDF):
         self.set_xy(x0, y0 + height)
         self.set_draw_color(*LINE)
         self.line(x0, self.get_y(), x0 + self.width, self.get_y())
+        self.last_row_top = y0
         return height
 
 
@@ -288,24 +354,16 @@ def _gap(pdf: _ReportPDF, report: Report) -> None:
     pdf.para(gap.widest, 9, bold=True)
     pdf.ln(1)
     shares = (0.24, 0.2, 0.2, 0.16, 0.2)
-    pdf.row(
-        list(
-            zip(
-                shares,
-                [
-                    _("Dimension"),
-                    _("Employees (1–7)"),
-                    _("Customers (1–7)"),
-                    _("Gap"),
-                    _("● employees ● customers"),
-                ],
-                strict=True,
-            )
-        ),
-        bold=True,
-    )
+    chart_x = pdf.l_margin + pdf.width * 0.8
+    chart_w = pdf.width * 0.2 - 2
+
+    def legend(y: float) -> None:
+        pdf.legend(chart_x, y + 0.2, [(EMPLOYEE, _("employees"))])
+        pdf.legend(chart_x, y + 4.0, [(CUSTOMER, _("customers"))])
+
+    header = [_("Dimension"), _("Employees (1–7)"), _("Customers (1–7)"), _("Gap"), ""]
+    pdf.table(list(zip(shares, header, strict=True)), extra=legend, height=9.0)
     for row in gap.rows:
-        y = pdf.get_y()
         label = row.label + (f"\n{row.statement}" if row.statement else "")
         pdf.row(
             list(
@@ -314,13 +372,14 @@ def _gap(pdf: _ReportPDF, report: Report) -> None:
                     [label, row.employee_text, row.customer_text, row.gap_text, ""],
                     strict=True,
                 )
-            )
+            ),
+            min_height=9.0,
         )
-        x = pdf.l_margin + pdf.width * 0.8
-        w = pdf.width * 0.2 - 2
-        if pdf.get_y() > y:  # not moved to a new page
-            pdf.scale_bar(x, y + 1, w, row.employee_bar, EMPLOYEE, filled=False)
-            pdf.scale_bar(x, y + 1, w, row.customer_bar, CUSTOMER, filled=False)
+        y = pdf.last_row_top  # on a new page when the row did not fit
+        # The employees' dot and interval on the upper track, the customers' on the lower.
+        pdf.scale_bar(chart_x, y + 1.2, chart_w, row.employee_bar, EMPLOYEE, filled=False)
+        pdf.scale_bar(chart_x, y + 5.0, chart_w, row.customer_bar, CUSTOMER, filled=False)
+    pdf.end_table()
 
 
 def _norms(pdf: _ReportPDF, report: Report) -> None:
@@ -329,24 +388,9 @@ def _norms(pdf: _ReportPDF, report: Report) -> None:
         pdf.para(_("No norms are measured."), muted=True)
         return
     shares = (0.34, 0.14, 0.14, 0.14, 0.24)
-    pdf.row(
-        list(
-            zip(
-                shares,
-                [
-                    _("Norm"),
-                    report.month_label,
-                    _("Target"),
-                    _("Change"),
-                    "",
-                ],
-                strict=True,
-            )
-        ),
-        bold=True,
-    )
+    header = [_("Norm"), report.month_label, _("Target"), pgettext("difference", "Change"), ""]
+    pdf.table(list(zip(shares, header, strict=True)))
     for line in report.norms:
-        y = pdf.get_y()
         target = line.target_text
         if line.meets_target is True:
             target += " ✓"
@@ -367,11 +411,12 @@ def _norms(pdf: _ReportPDF, report: Report) -> None:
                 )
             )
         )
-        if pdf.get_y() > y:
-            colour = GOOD if line.meets_target else BAD if line.meets_target is False else BRAND
-            pdf.scale_bar(
-                pdf.l_margin + pdf.width * 0.76, y + 1.5, pdf.width * 0.24 - 2, line.bar, colour
-            )
+        y = pdf.last_row_top  # on a new page when the row did not fit
+        colour = GOOD if line.meets_target else BAD if line.meets_target is False else BRAND
+        pdf.scale_bar(
+            pdf.l_margin + pdf.width * 0.76, y + 1.5, pdf.width * 0.24 - 2, line.bar, colour
+        )
+    pdf.end_table()
 
 
 def _moves(pdf: _ReportPDF, report: Report) -> None:
@@ -436,10 +481,14 @@ def _decisions(pdf: _ReportPDF, report: Report) -> None:
         (decisions.quarter + " " + _("to date"), decisions.quarter_counts),
     ):
         pdf.para(
-            _(
+            ngettext(
+                "%(period)s: %(taken)s decision taken, %(with)s with customer evidence "
+                "(%(share)s), %(without)s deliberately without (with the reason), "
+                "%(unexplained)s with neither.",
                 "%(period)s: %(taken)s decisions taken, %(with)s with customer evidence "
                 "(%(share)s), %(without)s deliberately without (with the reason), "
-                "%(unexplained)s with neither."
+                "%(unexplained)s with neither.",
+                counts.taken,
             )
             % {
                 "period": label,
@@ -456,16 +505,8 @@ def _decisions(pdf: _ReportPDF, report: Report) -> None:
         pdf.para(_("No decisions were taken this month."), muted=True)
         return
     shares = (0.1, 0.4, 0.2, 0.3)
-    pdf.row(
-        list(
-            zip(
-                shares,
-                [_("Date"), _("Decision"), _("Team"), _("Customer input")],
-                strict=True,
-            )
-        ),
-        bold=True,
-    )
+    header = [_("Date"), _("Decision"), _("Team"), _("Customer input")]
+    pdf.table(list(zip(shares, header, strict=True)))
     for line in decisions.month:
         if line.with_input:
             evidence = ngettext(
@@ -476,5 +517,6 @@ def _decisions(pdf: _ReportPDF, report: Report) -> None:
         else:
             evidence = _("none recorded")
         pdf.row(list(zip(shares, [line.date_text, line.title, line.team, evidence], strict=True)))
+    pdf.end_table()
     if decisions.more:
         pdf.para(_("… and %(n)s more.") % {"n": decisions.more}, 8, muted=True)
