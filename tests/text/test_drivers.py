@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from outsidein.analytics import stats
 from outsidein.analytics.drivers import Counts, theme_driver
-from outsidein.text import services
+from outsidein.text import rollups, services
 from outsidein.text.drivers import DriverScope, theme_drivers
 from outsidein.text.models import FeedbackAnalysis, Theme
 from outsidein.voice.models import Feedback
@@ -146,6 +146,8 @@ def _add(
         )
         for row in rows
     )
+    # Written around the services: the theme rollup is recomputed to match.
+    rollups.rebuild(tenant.organisation.pk)
 
 
 @pytest.fixture

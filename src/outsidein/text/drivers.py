@@ -1,27 +1,37 @@
 """What drives the scores: per theme its volume, sentiment and impact on NPS and CSAT, for the
 whole organisation or per segment, team or month.
 
-Summed in the database in one grouped query (per 40 themes): analysed comments grouped by the
-breakdown, their NPS bucket, CSAT bucket and sentiment, with per theme the number of comments
-that carry it and the sums of their scores. The number of queries does not grow with the number
-of groups or comments. ``analytics.drivers`` (pure) turns the sums into figures.
+Read from the theme rollup (``text.rollups``: per day and per month × theme × segment × team
+× sentiment, the counts and sums the figures need): whole months from the monthly rows, the
+days of a partial month at either end from the daily rows; a period starts and ends at local
+midnight (a start in the middle of a day counts that whole day). Two small grouped queries
+however many comments there are. ``source="analyses"`` sums the analyses themselves instead
+(one grouped query per 40 themes over every analysed comment in scope), the reference the
+rollup is tested against. ``analytics.drivers`` (pure) turns the sums into figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Case, Count, F, FloatField, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from outsidein.analytics import stats
 from outsidein.analytics.drivers import Counts, ThemeDriver, theme_driver
-from outsidein.text.models import FeedbackAnalysis, Theme
+from outsidein.text.models import (
+    THEME_ROLLUP_COUNTERS,
+    DailyThemeRollup,
+    FeedbackAnalysis,
+    MonthlyThemeRollup,
+    Theme,
+)
 
 BREAKDOWNS = ("segment", "team", "month")
 THEMES_PER_QUERY = 40
@@ -174,10 +184,12 @@ def theme_drivers(
     scope: DriverScope = DriverScope(),
     themes: Sequence[str] | None = None,
     minimum_n: int = stats.MINIMUM_N,
+    source: str = "rollup",
 ) -> list[DriverGroup]:
     """Per group (one group when ``by`` is None) the figures of each theme that occurs in it,
     most harmful first. ``by`` is "segment", "team" or "month"; ``themes`` limits the themes
-    (default: the organisation's taxonomy). Groups: largest first; months oldest first."""
+    (default: the organisation's taxonomy). Groups: largest first; months oldest first.
+    ``source``: "rollup" (the pages) or "analyses" (summed from the analyses)."""
     column = _group_column(by)
     names = (
         sorted(set(themes))
@@ -188,6 +200,9 @@ def theme_drivers(
             .values_list("name", flat=True)
         )
     )
+    if source == "rollup":
+        totals, per_theme = _from_rollup(organisation_id, by, scope, names)
+        return _groups(organisation_id, by, totals, per_theme, lambda _name: totals, minimum_n)
     chunks = [names[i : i + THEMES_PER_QUERY] for i in range(0, len(names), THEMES_PER_QUERY)]
     base = _rows(organisation_id, scope).annotate(nps_bucket=_NPS_BUCKET, csat_bucket=_CSAT_BUCKET)
     if column is not None:
@@ -215,17 +230,29 @@ def theme_drivers(
                     themes_here[name] = themes_here.get(name, Counts()) + _counts(
                         count, row[f"t{index}_s"], row[f"t{index}_ss"], *buckets
                     )
-    totals = chunk_totals[0]
+    return _groups(
+        organisation_id,
+        by,
+        chunk_totals[0],
+        per_theme,
+        lambda name: chunk_totals[chunk_of.get(name, 0)],
+        minimum_n,
+    )
+
+
+def _groups(
+    organisation_id: int,
+    by: str | None,
+    totals: dict[Any, Counts],
+    per_theme: dict[Any, dict[str, Counts]],
+    whole_of: Any,
+    minimum_n: int,
+) -> list[DriverGroup]:
     labels = _labels(organisation_id, by, list(totals))
     groups = []
     for key, everything in totals.items():
         drivers = [
-            theme_driver(
-                name,
-                counts,
-                chunk_totals[chunk_of.get(name, 0)].get(key, counts),
-                minimum_n=minimum_n,
-            )
+            theme_driver(name, counts, whole_of(name).get(key, counts), minimum_n=minimum_n)
             for name, counts in per_theme.get(key, {}).items()
         ]
         groups.append(
@@ -243,6 +270,96 @@ def theme_drivers(
     else:
         groups.sort(key=lambda g: (-g.comments, g.label))
     return groups
+
+
+# --- from the rollup ---------------------------------------------------------------------------
+
+
+def _first_of_next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _day_range(scope: DriverScope) -> tuple[date | None, date | None]:
+    """The scope as local days [first, last): a start within a day counts that day; an end at
+    or after now is no end."""
+    first = timezone.localtime(scope.start).date() if scope.start else None
+    last = None
+    if scope.end is not None and scope.end < timezone.now():
+        last = timezone.localtime(scope.end).date()
+    return first, last
+
+
+def _rollup_parts(scope: DriverScope) -> list[tuple[Any, str, dict[str, Any]]]:
+    """Which rows cover the scope: whole months from the monthly rollup, the days of a partial
+    month at either end from the daily one."""
+    first, last = _day_range(scope)
+    months_from = first if first is None or first.day == 1 else _first_of_next_month(first)
+    months_to = last.replace(day=1) if last is not None else None
+    if months_from is not None and months_to is not None and months_from >= months_to:
+        return [(DailyThemeRollup, "day", {"day__gte": first, "day__lt": last})]
+    parts: list[tuple[Any, str, dict[str, Any]]] = []
+    monthly: dict[str, Any] = {}
+    if months_from is not None:
+        monthly["month__gte"] = months_from
+    if months_to is not None:
+        monthly["month__lt"] = months_to
+    parts.append((MonthlyThemeRollup, "month", monthly))
+    if first is not None and months_from is not None and first < months_from:
+        parts.append((DailyThemeRollup, "day", {"day__gte": first, "day__lt": months_from}))
+    if last is not None and months_to is not None and months_to < last:
+        parts.append((DailyThemeRollup, "day", {"day__gte": months_to, "day__lt": last}))
+    return parts
+
+
+def _from_rollup(
+    organisation_id: int, by: str | None, scope: DriverScope, names: Sequence[str]
+) -> tuple[dict[Any, Counts], dict[Any, dict[str, Counts]]]:
+    from outsidein.text.rollups import ALL, SCALE
+
+    wanted = set(names)
+    totals: dict[Any, Counts] = {}
+    per_theme: dict[Any, dict[str, Counts]] = {}
+    sums = {name: Sum(name) for name in THEME_ROLLUP_COUNTERS}
+    for model, period, bounds in _rollup_parts(scope):
+        rows = model.objects.filter(organisation_id=organisation_id, **bounds)
+        if scope.segment_id:
+            rows = rows.filter(segment_id=scope.segment_id)
+        if scope.team_id:
+            rows = rows.filter(team_id=scope.team_id)
+        if len(wanted) < 200:
+            rows = rows.filter(theme__in=[ALL, *wanted])
+        grouping = ["theme", "sentiment"]
+        column = {"segment": "segment_id", "team": "team_id", "month": period}.get(by or "")
+        if column:
+            grouping.append(column)
+        for row in rows.values(*grouping).annotate(**sums).order_by():
+            theme = row["theme"]
+            if theme != ALL and theme not in wanted:
+                continue
+            key: Any = None
+            if by == "month":
+                key = row[period].replace(day=1)
+            elif column:
+                key = row[column] or None
+            n = int(row["n"] or 0)
+            counts = Counts(
+                n=n,
+                score_sum=int(row["score_sum"] or 0) / SCALE,
+                score_sq=int(row["score_sq"] or 0) / (SCALE * SCALE),
+                negative=n if row["sentiment"] == "negative" else 0,
+                promoters=int(row["promoters"] or 0),
+                passives=int(row["passives"] or 0),
+                detractors=int(row["detractors"] or 0),
+                csat_top2=int(row["csat_top2"] or 0),
+                csat_n=int(row["csat_n"] or 0),
+            )
+            if theme == ALL:
+                totals[key] = totals.get(key, Counts()) + counts
+            else:
+                here = per_theme.setdefault(key, {})
+                here[theme] = here.get(theme, Counts()) + counts
+    totals = {key: counts for key, counts in totals.items() if counts.n}
+    return totals, per_theme
 
 
 def group_to_dict(group: DriverGroup) -> dict[str, Any]:

@@ -201,3 +201,75 @@ class DiscoveredTheme(TenantModel):
 
     def __str__(self) -> str:
         return self.label
+
+
+# The theme rollup: per day (and per month) × theme × segment × team × sentiment, the number of
+# analysed comments and the sums the drivers need, kept in step with every analysis, correction
+# and feedback edit (``text.rollups``), so that the themes pages never scan the analyses.
+# ``theme`` "" counts every analysed comment (the whole a theme's share is taken of); dimension
+# ids are 0 for "none" (NULLs never collide in a unique index). Sentiment scores are summed in
+# millionths (``score_sum``) and their squares in millionths squared (``score_sq``): integers,
+# so adding and taking away never drifts from a recomputation.
+THEME_ROLLUP_COUNTERS = (
+    "n",
+    "score_sum",
+    "score_sq",
+    "promoters",
+    "passives",
+    "detractors",
+    "csat_top2",
+    "csat_n",
+)
+THEME_ROLLUP_DIMENSIONS = ("theme", "segment_id", "team_id", "sentiment")
+
+
+class ThemeRollup(models.Model):
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    theme = models.CharField(max_length=80, blank=True)
+    segment_id = models.IntegerField(default=0)
+    team_id = models.IntegerField(default=0)
+    sentiment = models.CharField(max_length=8)
+
+    n = models.IntegerField(default=0)
+    score_sum = models.BigIntegerField(default=0)
+    score_sq = models.BigIntegerField(default=0)
+    promoters = models.IntegerField(default=0)
+    passives = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    csat_top2 = models.IntegerField(default=0)
+    csat_n = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyThemeRollup(ThemeRollup):
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", *THEME_ROLLUP_DIMENSIONS],
+                name="text_daily_theme_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.theme or '*'} ({self.n})"
+
+
+class MonthlyThemeRollup(ThemeRollup):
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month", *THEME_ROLLUP_DIMENSIONS],
+                name="text_monthly_theme_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.theme or '*'} ({self.n})"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from outsidein.analytics import stats
 from outsidein.core.models import Organisation, Team
+from outsidein.text import rollups
 from outsidein.text.engine import training
 from outsidein.text.engine.analyser import ENGINE_VERSION, Analyser
 from outsidein.text.engine.linear import LinearModel
@@ -111,7 +112,8 @@ def analyse_feedback(
         results = analyser.analyse(
             [f"{subject}. {comment}" if subject else comment for _pk, subject, comment in items]
         )
-        with transaction.atomic():
+        # The theme rollup follows in the same transaction.
+        with rollups.tracking(organisation_id, chunk):
             existing = {
                 a.feedback_id: a for a in FeedbackAnalysis.objects.filter(feedback_id__in=chunk)
             }
@@ -151,10 +153,26 @@ def analyse_feedback(
                 ],
                 batch_size=BATCH,
             )
+            _store_embeddings(organisation_id, analyser, items, results)
         done += len(items)
         if report:
             report(int(100 * done / max(1, len(ids))), _("%(n)s comments analysed") % {"n": done})
     return done
+
+
+def _store_embeddings(
+    organisation_id: int, analyser: Analyser, items: Sequence[Any], results: Sequence[Any]
+) -> None:
+    """Each comment's sentence embedding, computed in the analysis, stored once (1 KB)."""
+    model = analyser.encoder()
+    if model is not None:
+        from outsidein.text.similarity import store_embeddings
+
+        store_embeddings(
+            organisation_id,
+            [(item[0], result.embedding) for item, result in zip(items, results, strict=True)],
+            model.name,
+        )
 
 
 def enqueue_analysis(feedback: Any) -> None:
@@ -265,7 +283,8 @@ def correct_analysis(
     if names is not None:
         analysis.themes = dict.fromkeys(names, 1.0)
         analysis.themes_corrected = True
-    analysis.save()
+    with rollups.tracking(analysis.organisation_id, [analysis.feedback_id]):
+        analysis.save()
     feedback = analysis.feedback
     example, _created = TrainingExample.objects.get_or_create(
         organisation_id=analysis.organisation_id,
@@ -315,15 +334,24 @@ def save_theme(
     return theme
 
 
+def _with_theme(organisation_id: int, name: str) -> list[int]:
+    return list(
+        FeedbackAnalysis.objects.filter(
+            organisation_id=organisation_id, themes__has_key=name
+        ).values_list("feedback_id", flat=True)
+    )
+
+
 def _rename_in_analyses(organisation_id: int, old: str, new: str) -> None:
     changed = []
-    for analysis in FeedbackAnalysis.objects.filter(
-        organisation_id=organisation_id, themes__has_key=old
-    ):
-        value = analysis.themes.pop(old)
-        analysis.themes[new] = max(value, analysis.themes.get(new, 0.0))
-        changed.append(analysis)
-    FeedbackAnalysis.objects.bulk_update(changed, ["themes"], batch_size=BATCH)
+    with rollups.tracking(organisation_id, _with_theme(organisation_id, old)):
+        for analysis in FeedbackAnalysis.objects.filter(
+            organisation_id=organisation_id, themes__has_key=old
+        ):
+            value = analysis.themes.pop(old)
+            analysis.themes[new] = max(value, analysis.themes.get(new, 0.0))
+            changed.append(analysis)
+        FeedbackAnalysis.objects.bulk_update(changed, ["themes"], batch_size=BATCH)
     examples = []
     for example in TrainingExample.objects.filter(organisation_id=organisation_id, has_themes=True):
         if old in example.themes:
@@ -352,12 +380,14 @@ def merge_themes(target: Theme, sources: Iterable[Theme]) -> Theme:
 @transaction.atomic
 def delete_theme(theme: Theme) -> None:
     changed = []
-    for analysis in FeedbackAnalysis.objects.filter(
-        organisation_id=theme.organisation_id, themes__has_key=theme.name
-    ):
-        analysis.themes.pop(theme.name, None)
-        changed.append(analysis)
-    FeedbackAnalysis.objects.bulk_update(changed, ["themes"], batch_size=BATCH)
+    organisation_id = theme.organisation_id
+    with rollups.tracking(organisation_id, _with_theme(organisation_id, theme.name)):
+        for analysis in FeedbackAnalysis.objects.filter(
+            organisation_id=organisation_id, themes__has_key=theme.name
+        ):
+            analysis.themes.pop(theme.name, None)
+            changed.append(analysis)
+        FeedbackAnalysis.objects.bulk_update(changed, ["themes"], batch_size=BATCH)
     theme.delete()
 
 

@@ -15,6 +15,11 @@ def register_text_parts() -> None:
     # It schedules the analysis; where it writes the task row it takes its own savepoint, so
     # the submission needs none around it.
     register_feedback_listener(services.enqueue_analysis, writes=False)
+    from outsidein.text import rollups
+    from outsidein.voice.services import register_feedback_tracker
+
+    # Edits and deletions of feedback move its comment in the theme rollup.
+    register_feedback_tracker(rollups.tracking)
     from outsidein.text.views import feedback_text_panel
     from outsidein.voice.panels import register_feedback_panel
 

@@ -4,10 +4,11 @@ transaction), so dashboards always equal a recomputation from the raw feedback."
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -104,6 +105,26 @@ def process_arrival(feedback_id: int) -> bool:
     _feedback_arrived(feedback)
     webhooks.announce(feedback)
     return True
+
+
+# Apps that keep aggregates of feedback elsewhere (text's theme rollup) wrap every edit and
+# deletion of feedback: ``tracker(organisation_id, feedback_ids)`` is a context manager around
+# the change, inside its transaction.
+FeedbackTracker = Callable[[int, Sequence[int]], contextlib.AbstractContextManager[object]]
+_feedback_trackers: list[FeedbackTracker] = []
+
+
+def register_feedback_tracker(tracker: FeedbackTracker) -> None:
+    if all(known is not tracker for known in _feedback_trackers):
+        _feedback_trackers.append(tracker)
+
+
+@contextlib.contextmanager
+def _tracked(organisation_id: int, feedback_ids: Sequence[int]) -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        for tracker in _feedback_trackers:
+            stack.enter_context(tracker(organisation_id, feedback_ids))
+        yield
 
 
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
@@ -208,7 +229,8 @@ def delete_survey(survey: Survey) -> None:
     """Delete a survey with its responses (and take them out of the rollups)."""
     responses = list(Feedback.objects.filter(survey=survey))
     rollups.remove(survey.organisation_id, responses)
-    survey.delete()
+    with _tracked(survey.organisation_id, [item.pk for item in responses]):
+        survey.delete()
 
 
 QUESTION_FIELDS = (
@@ -600,7 +622,8 @@ def _update_feedback(
     except ValidationError:
         feedback.refresh_from_db()
         raise
-    feedback.save()
+    with _tracked(feedback.organisation_id, [feedback.pk]):
+        feedback.save()
     rollups.remove(feedback.organisation_id, [before])
     rollups.add(feedback.organisation_id, [feedback])
     if feedback.is_complete and not before.is_complete:
@@ -618,7 +641,8 @@ def delete_feedback(feedback: Feedback) -> None:
         details={"customer_id": feedback.customer_id},
     )
     rollups.remove(feedback.organisation_id, [feedback])
-    feedback.delete()
+    with _tracked(feedback.organisation_id, [feedback.pk]):
+        feedback.delete()
 
 
 # --- what a customer said is evidence -------------------------------------------------------
