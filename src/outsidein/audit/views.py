@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -14,6 +13,7 @@ from outsidein.audit import services
 from outsidein.audit.forms import AuditFilterForm
 from outsidein.audit.models import AuditEntry
 from outsidein.core.permissions import Action
+from outsidein.core.spreadsheets import csv_writer
 from outsidein.core.tenancy import scoped
 from outsidein.core.views import employee_required, require
 
@@ -45,13 +45,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _neutral(value: Any) -> Any:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @employee_required
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered trail as CSV, streamed. The download is itself an entry of the trail."""
@@ -68,10 +61,8 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         def write(self, value: str) -> str:
             return value
 
-    writer = csv.writer(Echo())
-    rows = (
-        writer.writerow([_neutral(cell) for cell in row]) for row in services.export_rows(entries)
-    )
+    writer = csv_writer(Echo())
+    rows = (writer.writerow(row) for row in services.export_rows(entries))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outsidein import audit
 from outsidein.core.models import Customer
 from outsidein.core.spreadsheets import csv_writer
 from outsidein.jobs.models import Job
@@ -69,4 +70,12 @@ def export_customers(job: Job, report: Reporter) -> dict[str, Any]:
                     _("%(written)s of %(total)s written") % {"written": written, "total": total},
                 )
     report(100, _("%(written)s customers written") % {"written": written})
+    audit.record(
+        job.organisation_id,
+        "export",
+        object_type="core.customer",
+        label=filename,
+        details={"rows": written, "job": job.pk},
+        actor=job.created_by,
+    )
     return {"file": str(relative), "filename": filename, "rows": written}

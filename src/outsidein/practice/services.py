@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from outsidein import audit
 from outsidein.core.models import Customer, Organisation, Person, Team
 from outsidein.core.services import _update_validated, apply_changes, team_managers
 from outsidein.practice import registry
@@ -108,7 +109,9 @@ def update_settings(organisation: Organisation, **changes: Any) -> PracticeSetti
                     % {"low": low, "high": high}
                 }
             )
+    before = audit.snapshot(current, SETTINGS_FIELDS)
     _update_validated(current, changes, SETTINGS_FIELDS)
+    audit.changed(current, before, SETTINGS_FIELDS)
     return current
 
 

@@ -15,7 +15,6 @@ the audit trail with counts only.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -294,13 +293,13 @@ def export_data(customer: Customer) -> dict[str, list[dict[str, Any]]]:
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
-    from outsidein.audit.views import _neutral
+    from outsidein.core.spreadsheets import csv_writer
 
     buffer = io.StringIO()
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(columns)
     for row in rows:
         cells = []
@@ -308,7 +307,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
             value = row.get(name)
             if isinstance(value, (dict, list)):
                 value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-            cells.append(_neutral("" if value is None else value))
+            cells.append("" if value is None else value)
         writer.writerow(cells)
     return buffer.getvalue()
 

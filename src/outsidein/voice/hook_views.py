@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as SchemaError
 
+from outsidein import audit
 from outsidein.core import outgoing, ratelimit
 from outsidein.core.models import Customer
 from outsidein.core.tenancy import get_scoped_or_404
@@ -122,11 +123,17 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     outbound_form = OutboundHookForm(request.POST if "outbound" in request.POST else None)
     if request.method == "POST":
         if "inbound" in request.POST and inbound_form.is_valid():
-            InboundHook.objects.create(organisation=organisation, **inbound_form.cleaned_data)
+            hook = InboundHook.objects.create(
+                organisation=organisation, **inbound_form.cleaned_data
+            )
+            audit.created(hook, ("name", "default_kind", "is_active", "secret"))
             messages.success(request, _("Incoming webhook created."))
             return redirect("webhook-settings")
         if "outbound" in request.POST and outbound_form.is_valid():
-            OutboundHook.objects.create(organisation=organisation, **outbound_form.cleaned_data)
+            hook = OutboundHook.objects.create(
+                organisation=organisation, **outbound_form.cleaned_data
+            )
+            audit.created(hook, ("url", "description", "is_active", "secret"))
             messages.success(request, _("Outgoing webhook added."))
             return redirect("webhook-settings")
     context = {
@@ -148,6 +155,7 @@ def delete_hook(request: HttpRequest, direction: str, hook_id: int) -> HttpRespo
     _admin(request)
     model = InboundHook if direction == "in" else OutboundHook
     hook = get_scoped_or_404(request.person, model, hook_id)  # type: ignore[attr-defined]
+    audit.deleted(hook, ("url",) if direction == "out" else ("name",))
     hook.delete()
     messages.success(request, _("Webhook removed."))
     return redirect("webhook-settings")

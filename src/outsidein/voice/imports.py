@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from outsidein import audit
 from outsidein.analytics import rollups
 from outsidein.core.models import Customer, Organisation
 from outsidein.voice.models import (
@@ -390,6 +391,19 @@ def run_import(
         importer.saving, importer.to_save = saving, spool.rows
         with transaction.atomic():
             importer.run(spool.read())
+            audit.record(
+                organisation,
+                "import",
+                object_type="voice.feedback",
+                label=filename[:300],
+                details={
+                    "rows": report.rows,
+                    "accepted": report.accepted,
+                    "already_imported": report.already_imported,
+                    "rejected": report.rejected,
+                    "survey_id": report.survey_id,
+                },
+            )
     return report
 
 
