@@ -260,7 +260,14 @@ else:
     raise ImproperlyConfigured(
         f"OUTSIDEIN_TASKS_BACKEND must be 'db' or 'rq', not {_tasks_backend!r}."
     )
-RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": JOB_TIMEOUT}}
+# A Redis that does not answer (a lost host, not just a closed port) must not hold a
+# customer's request: give up connecting after 2 seconds and use the database queue.
+_redis_connect = (
+    REDIS_URL
+    if "socket_connect_timeout" in REDIS_URL
+    else f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}socket_connect_timeout=2"
+)
+RQ_QUEUES = {"default": {"URL": _redis_connect, "DEFAULT_TIMEOUT": JOB_TIMEOUT}}
 # Enqueue at once: our code enqueues after the commit already, and a Redis failure must reach
 # the fallback while the caller can still catch it.
 RQ = {"COMMIT_MODE": "auto"}
