@@ -35,7 +35,9 @@ def find_everywhere(needles: list[str]) -> list[tuple[str, str, str]]:
     found = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            columns = [
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            ]
             quoted_table = connection.ops.quote_name(table)
             for column in columns:
                 quoted = connection.ops.quote_name(column)
@@ -57,7 +59,9 @@ def metrics(tenant: Tenant) -> dict[str, Any]:
         "rollups": rollup_rows(),
         "summary": repr(summary),
         "feedback": sorted(
-            Feedback.objects.values_list("kind", "nps", "csat", "ces", "segment_id", "team_id", "survey_id")
+            Feedback.objects.values_list(
+                "kind", "nps", "csat", "ces", "segment_id", "team_id", "survey_id"
+            )
         ),
         "invitations": Invitation.objects.count(),
         "votes": Vote.objects.count(),
@@ -78,7 +82,9 @@ def test_nothing_of_the_customer_is_left_and_every_figure_is_unchanged(
     # The other customer is untouched.
     footprint.other.refresh_from_db()
     assert footprint.other.external_id == "K4711-0816"
-    assert Feedback.objects.filter(customer=footprint.other, comment="Other words entirely").exists()
+    assert Feedback.objects.filter(
+        customer=footprint.other, comment="Other words entirely"
+    ).exists()
     husk = Customer.objects.get(pk=footprint.customer.pk)
     assert (husk.email, husk.phone, husk.external_id, husk.consent_surveys) == ("", "", "", False)
     assert not Participant.objects.filter(email__icontains="verbruggen").exists()
@@ -97,7 +103,9 @@ def test_erasure_from_the_api_the_page_and_the_command_line(
 
     path = f"/api/v1/customers/{footprint.customer.pk}/erase"
     employee = tenant.client_for(tenant.employee)
-    assert employee.post(path, {"confirm": True}, content_type="application/json").status_code == 403
+    assert (
+        employee.post(path, {"confirm": True}, content_type="application/json").status_code == 403
+    )
     admin = tenant.client_for(tenant.admin)
     response = admin.post(path, {"confirm": False}, content_type="application/json")
     assert response.status_code == 422 and "confirm" in response.content.decode()
@@ -108,7 +116,10 @@ def test_erasure_from_the_api_the_page_and_the_command_line(
     assert Customer.objects.get(pk=footprint.customer.pk).external_id == NUMBER
     # The command line refuses without --yes when nobody can answer.
     assert main(["gdpr", "erase", "--org", tenant.organisation.slug, "--customer", NUMBER]) == 2
-    assert main(["gdpr", "erase", "--org", tenant.organisation.slug, "--customer", NUMBER, "--yes"]) == 0
+    assert (
+        main(["gdpr", "erase", "--org", tenant.organisation.slug, "--customer", NUMBER, "--yes"])
+        == 0
+    )
     assert find_everywhere(footprint.needles) == []
     entry = AuditEntry.objects.get(action="erase")
     assert entry.source == "cli"
@@ -128,23 +139,35 @@ def test_erasure_from_the_page(tenant: Tenant, footprint: Footprint) -> None:
 def test_erasure_via_the_api(tenant: Tenant, footprint: Footprint) -> None:
     admin = tenant.client_for(tenant.admin)
     response = admin.post(
-        f"/api/v1/customers/{footprint.customer.pk}/erase", {"confirm": True}, content_type="application/json"
+        f"/api/v1/customers/{footprint.customer.pk}/erase",
+        {"confirm": True},
+        content_type="application/json",
     )
     assert response.status_code == 200, response.content
     assert response.json()["erased"]["feedback"] == 3
     assert find_everywhere([NUMBER]) == []
 
 
-def test_another_organisations_customer_is_404(tenant: Tenant, other_tenant: Tenant, footprint: Footprint) -> None:
+def test_another_organisations_customer_is_404(
+    tenant: Tenant, other_tenant: Tenant, footprint: Footprint
+) -> None:
     theirs = other_tenant.client_for(other_tenant.admin)
-    assert theirs.post(
-        f"/api/v1/customers/{footprint.customer.pk}/erase", {"confirm": True}, content_type="application/json"
-    ).status_code == 404
+    assert (
+        theirs.post(
+            f"/api/v1/customers/{footprint.customer.pk}/erase",
+            {"confirm": True},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
     assert theirs.get(f"/api/v1/customers/{footprint.customer.pk}/gdpr-export").status_code == 404
 
 
 def test_the_sweep_replaces_whole_mentions_only() -> None:
     pattern = gdpr._pattern(["K4711-0815", "Jan de Vries"])
     assert pattern is not None
-    assert gdpr._scrub("order K4711-0815-3 and K4711-08150", pattern) == "order [erased]-3 and K4711-08150"
+    assert (
+        gdpr._scrub("order K4711-0815-3 and K4711-08150", pattern)
+        == "order [erased]-3 and K4711-08150"
+    )
     assert gdpr._scrub({"by": "jan de vries"}, pattern) == {"by": "[erased]"}
