@@ -246,7 +246,9 @@ def test_session_auth_requires_csrf_for_writes(tenant: Tenant) -> None:
 def test_openapi_schema_and_docs_are_served(tenant: Tenant) -> None:
     from django.test import Client
 
-    schema = Client().get("/api/v1/openapi.json")
+    assert Client().get("/api/v1/openapi.json").status_code == 401
+    assert Client().get("/api/v1/docs").status_code == 302  # to the login page
+    schema = Client().get("/api/v1/openapi.json", headers=tenant.api_headers(tenant.employee))
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     for path in ("/api/v1/customers", "/api/v1/teams", "/api/v1/people", "/api/v1/segments"):

@@ -195,7 +195,7 @@ def test_import_page_maps_columns_and_runs_the_job(
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client = tenant.client_for(tenant.employee)
+    client = tenant.client_for(tenant.manager)  # importing is granted (admins, managers)
     raw = b"id,when,score\nu1,2026-03-01,6\nu2,nonsense,9\n"
     upload = client.post("/imports/", {"file": SimpleUploadedFile("scores.csv", raw)})
     assert upload.status_code == 302

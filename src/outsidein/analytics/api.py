@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from outsidein.analytics import services as metrics
 from outsidein.api.access import caller
-from outsidein.api.schemas import EstimateOut, IsoDate, QueryId
+from outsidein.api.schemas import EstimateOut, IsoDate, SegmentRef, SurveyRef, TeamRef
 
 router = Router(tags=["metrics"])
 
@@ -16,9 +16,9 @@ router = Router(tags=["metrics"])
 class MetricsQuery(Schema):
     since: IsoDate | None = None
     until: IsoDate | None = Field(None, description="Inclusive")
-    survey_id: QueryId | None = None
-    segment_id: QueryId | None = None
-    team_id: QueryId | None = None
+    survey_id: SurveyRef | None = None
+    segment_id: SegmentRef | None = None
+    team_id: TeamRef | None = None
     channel: str | None = None
     language: Literal["nl", "en"] | None = None
     kind: Literal["response", "complaint", "question", "review", "note"] | None = None

@@ -104,6 +104,31 @@ class OutsideinAPI(NinjaAPI):
         return schema
 
 
+def _docs_for_callers(view: Any) -> Any:
+    """The schema and its docs page are for people who may call the API: a logged-in employee
+    or a valid API token. Others get a login (the page) or a 401 (the schema)."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import JsonResponse
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if person_for_user(request.user) is not None or (
+            token and authenticate_api_token(token) is not None
+        ):
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse(
+                {"detail": "Authentication required: log in or send an API token."}, status=401
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 api = OutsideinAPI(
     title="outsidein API",
     version="1",
@@ -115,6 +140,7 @@ api = OutsideinAPI(
     auth=[ApiTokenAuth(), EmployeeSessionAuth()],
     urls_namespace="api-v1",
     docs_url="/docs",
+    docs_decorator=_docs_for_callers,
 )
 
 

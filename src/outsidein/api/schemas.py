@@ -11,9 +11,10 @@ from typing import Annotated, Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
-from pydantic import AfterValidator, BeforeValidator, StrictBool, model_validator
+from pydantic import AfterValidator, BeforeValidator, StrictBool, ValidationInfo, model_validator
 
 from outsidein.core import dates
 
@@ -33,6 +34,62 @@ Position = Annotated[int, Field(ge=0, le=32000), BeforeValidator(_json_integer)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Flag = StrictBool
+
+
+def _in_callers_organisation(label: str) -> Any:
+    """A query filter's id must name a record of the caller's organisation: a foreign or unknown
+    id is bad input (422 naming the parameter), never a silently empty answer."""
+
+    def check(value: int, info: ValidationInfo) -> int:
+        request = (info.context or {}).get("request")
+        person = getattr(request, "auth", None) or getattr(request, "person", None)
+        organisation_id = getattr(person, "organisation_id", None)
+        if organisation_id is None:
+            return value
+        from django.apps import apps
+
+        model = apps.get_model(label)
+        if not model._default_manager.filter(organisation_id=organisation_id, pk=value).exists():
+            raise ValueError(
+                gettext("There is no %(model)s with id %(id)s.")
+                % {"model": model._meta.verbose_name, "id": value}
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+# Ids in query filters, checked against the caller's organisation.
+SurveyRef = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, json_schema_extra={"x-scoped-to": "voice.Survey"}),
+    _in_callers_organisation("voice.Survey"),
+]
+SegmentRef = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, json_schema_extra={"x-scoped-to": "core.Segment"}),
+    _in_callers_organisation("core.Segment"),
+]
+TeamRef = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, json_schema_extra={"x-scoped-to": "core.Team"}),
+    _in_callers_organisation("core.Team"),
+]
+PersonRef = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, json_schema_extra={"x-scoped-to": "core.Person"}),
+    _in_callers_organisation("core.Person"),
+]
+ScenarioRef = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, json_schema_extra={"x-scoped-to": "mystery.Scenario"}),
+    _in_callers_organisation("mystery.Scenario"),
+]
+WaveRef = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, json_schema_extra={"x-scoped-to": "centricity.Wave"}),
+    _in_callers_organisation("centricity.Wave"),
+]
 
 
 def _email(value: str) -> str:

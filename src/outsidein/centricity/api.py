@@ -9,7 +9,15 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from outsidein.api.access import caller, delete_scoped, get_scoped_or_404, require, scoped
-from outsidein.api.schemas import EstimateOut, Flag, InputSchema, Pagination, PatchSchema, QueryId
+from outsidein.api.schemas import (
+    EstimateOut,
+    Flag,
+    InputSchema,
+    Pagination,
+    PatchSchema,
+    TeamRef,
+    WaveRef,
+)
 from outsidein.centricity import services
 from outsidein.centricity.models import MirrorItem, Wave
 from outsidein.core.models import Team
@@ -112,8 +120,8 @@ class GapOut(Schema):
 
 
 class ResultsQuery(Schema):
-    wave_id: QueryId | None = None
-    team_id: QueryId | None = None
+    wave_id: WaveRef | None = None
+    team_id: TeamRef | None = None
 
 
 @router.get("/mirror/items", response=list[MirrorItemOut])
@@ -241,7 +249,7 @@ def reliability(request: HttpRequest, query: Query[ReliabilityQuery]) -> Any:
 
 class IndexQuery(Schema):
     quarter: str | None = Field(None, pattern=r"^(19|2[0-9])[0-9]{2}-Q[1-4]$", examples=["2026-Q3"])
-    team_id: QueryId | None = None
+    team_id: TeamRef | None = None
 
 
 @router.get("/index", response=dict[str, Any], tags=["customer-centricity index"])

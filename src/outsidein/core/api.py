@@ -6,8 +6,10 @@ Handlers are thin: parse, check the caller's permission, call a service, answer.
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -19,7 +21,16 @@ from outsidein.api.access import (
     require,
     scoped,
 )
-from outsidein.api.schemas import Email, Flag, Id, InputSchema, Pagination, PatchSchema, QueryId
+from outsidein.api.schemas import (
+    Email,
+    Flag,
+    Id,
+    InputSchema,
+    Pagination,
+    PatchSchema,
+    SegmentRef,
+    TeamRef,
+)
 from outsidein.core import services
 from outsidein.core.models import (
     ApiToken,
@@ -127,7 +138,7 @@ class TeamFilter(FilterSchema):
     q: Annotated[str | None, FilterLookup("name__icontains")] = Field(
         None, description="Part of the name"
     )
-    parent_id: QueryId | None = Field(None, description="Only teams directly under this one")
+    parent_id: TeamRef | None = Field(None, description="Only teams directly under this one")
     kind: Literal["department", "team"] | None = None
 
 
@@ -196,6 +207,12 @@ class PersonPatch(PatchSchema):
     customer_facing: Flag | None = None
     language: LanguageCode | None = None
     is_active: Flag | None = None
+    may_import: Flag | None = Field(
+        None, description="Administrators only: grant (true), withdraw (false), role default (null)"
+    )
+    may_export: Flag | None = Field(
+        None, description="Administrators only: grant (true), withdraw (false), role default (null)"
+    )
 
 
 class PersonOut(Schema):
@@ -209,13 +226,15 @@ class PersonOut(Schema):
     language: str
     is_active: bool
     has_login: bool
+    can_import: bool
+    can_export: bool
 
 
 class PersonFilter(FilterSchema):
     q: Annotated[str | None, FilterLookup(["name__icontains", "email__icontains"])] = Field(
         None, description="Part of name or email"
     )
-    team_id: QueryId | None = None
+    team_id: TeamRef | None = None
     role: RoleCode | None = None
     customer_facing: bool | None = None
     is_active: bool | None = None
@@ -264,6 +283,11 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     other = get_scoped_or_404(person, Person, person_id)
     require(person, Action.CHANGE, other)
     changes = _person_fields(person, payload.changes())
+    for grant in ("may_import", "may_export"):
+        if grant in payload.model_fields_set:
+            if not person.is_admin:
+                raise PermissionDenied(_("Only an administrator grants permissions."))
+            changes[grant] = getattr(payload, grant)  # null: back to what the role allows
     require_may_assign(person, role=changes.get("role"), team=changes.get("team", other.team))
     return services.update_person(other, **changes)
 
@@ -323,7 +347,7 @@ class CustomerFilter(FilterSchema):
     q: str | None = Field(
         None, description="Name, email, city, phone, contact person or exact external id"
     )
-    segment_id: QueryId | None = None
+    segment_id: SegmentRef | None = None
     kind: Literal["business", "consumer"] | None = None
     language: LanguageCode | None = None
     external_id: str | None = None

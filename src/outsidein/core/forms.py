@@ -108,16 +108,56 @@ class PersonForm(forms.Form):
         }
 
 
+_GRANT_CHOICES = [("", _("As the role allows")), ("yes", _("Allowed")), ("no", _("Not allowed"))]
+
+
+def _grant(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
 class PersonEditForm(PersonForm):
     is_active = forms.BooleanField(
         label=_("Active"),
         required=False,
         help_text=_("Someone who left: they can no longer log in; their history stays."),
     )
+    may_import = forms.TypedChoiceField(
+        label=_("May import data"),
+        choices=_GRANT_CHOICES,
+        coerce=_grant,
+        empty_value=None,
+        required=False,
+        help_text=_("Administrators and managers may by default; employees may not."),
+    )
+    may_export = forms.TypedChoiceField(
+        label=_("May export personal data"),
+        choices=_GRANT_CHOICES,
+        coerce=_grant,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Customers with their contact details and feedback in bulk. Administrators and "
+            "managers (their teams' feedback) may by default; employees may not."
+        ),
+    )
+
+    def __init__(self, *args: Any, grants: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not grants:  # only administrators grant permissions
+            del self.fields["may_import"]
+            del self.fields["may_export"]
 
     @classmethod
     def initial_from(cls, person: Person) -> dict[str, Any]:
-        return {**super().initial_from(person), "is_active": person.is_active}
+        def choice(value: bool | None) -> str:
+            return "" if value is None else ("yes" if value else "no")
+
+        return {
+            **super().initial_from(person),
+            "is_active": person.is_active,
+            "may_import": choice(person.may_import),
+            "may_export": choice(person.may_export),
+        }
 
 
 class TokenForm(forms.Form):

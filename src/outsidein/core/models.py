@@ -231,6 +231,10 @@ class Person(TenantModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    # Permissions an administrator grants or withdraws; empty: what the role allows
+    # (administrators and managers yes, employees no). See core.permissions.may_import.
+    may_import = models.BooleanField(_("may import data"), null=True, blank=True)
+    may_export = models.BooleanField(_("may export personal data"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("person")
@@ -260,6 +264,18 @@ class Person(TenantModel):
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
+
+    @property
+    def can_import(self) -> bool:
+        from outsidein.core.permissions import may_import
+
+        return may_import(self)
+
+    @property
+    def can_export(self) -> bool:
+        from outsidein.core.permissions import may_export
+
+        return may_export(self)
 
     @property
     def has_login(self) -> bool:

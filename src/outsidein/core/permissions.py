@@ -79,6 +79,57 @@ def can(person: Person, action: str, model_or_obj: Any) -> bool:
     return policy_for(model).allows(person, action, obj)
 
 
+# --- permissions an administrator grants -------------------------------------------------------
+# Importing data (which creates surveys and counts in every figure) and exporting personal data
+# in bulk (customers with their contact details, all feedback) are not for everyone. By default
+# administrators and managers may (managers for their own teams' feedback); an administrator
+# grants them to an employee or withdraws them from a manager (Person.may_import/may_export).
+
+
+def _granted(person: Person, explicit: bool | None) -> bool:
+    if person.is_admin:
+        return True
+    if explicit is not None:
+        return explicit
+    return person.is_manager
+
+
+def may_import(person: Person) -> bool:
+    return _granted(person, person.may_import)
+
+
+def may_export(person: Person) -> bool:
+    return _granted(person, person.may_export)
+
+
+def require_import(person: Person) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if not may_import(person):
+        raise PermissionDenied(_("Importing data needs a permission an administrator grants."))
+
+
+def require_export(person: Person) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if not may_export(person):
+        raise PermissionDenied(
+            _("Exporting personal data needs a permission an administrator grants.")
+        )
+
+
+def exportable_feedback(person: Person, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """What a bulk export of feedback may hold: everything for administrators, the feedback of
+    one's own teams for everyone else who may export."""
+    require_export(person)
+    if person.is_admin:
+        return queryset
+    teams = managed_team_ids(person) if person.is_manager else {person.team_id}
+    return queryset.filter(team_id__in=[t for t in teams if t is not None])
+
+
 # --- team helpers --------------------------------------------------------------------------
 
 

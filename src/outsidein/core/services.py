@@ -294,6 +294,8 @@ def search_customers(
 # --- people and accounts ----------------------------------------------------------------------
 
 PERSON_FIELDS = ("name", "email", "role", "team", "job_title", "customer_facing", "language")
+# Set by administrators only (the views and the API check): see core.permissions.may_import.
+PERSON_GRANT_FIELDS = ("may_import", "may_export")
 
 
 INVITATION_SALT = "outsidein.core.invitation"
@@ -340,6 +342,8 @@ AUDITED_PERSON_FIELDS = (
     "job_title",
     "customer_facing",
     "is_active",
+    "may_import",
+    "may_export",
 )
 
 
@@ -370,9 +374,20 @@ def update_person(person: Person, **changes: Any) -> Person:
         raise ValidationError({"role": _("An organisation needs at least one administrator.")})
     if "email" in changes:
         changes = {**changes, "email": (changes["email"] or "").strip().lower()}
+        if person.user_id and changes["email"] != person.email.lower():
+            # The login's address is one across organisations: changing it here would tell
+            # whether the new one has a login elsewhere (and used to fail with a server error).
+            raise ValidationError(
+                {
+                    "email": _(
+                        "This person has a login, so their email address cannot be changed "
+                        "here. Remove them and invite the new address instead."
+                    )
+                }
+            )
     before = tuple(getattr(person, field) for field in STATE_FIELDS)
     audited = audit.snapshot(person, AUDITED_PERSON_FIELDS)
-    _update_validated(person, changes, (*PERSON_FIELDS, "is_active"))
+    _update_validated(person, changes, (*PERSON_FIELDS, "is_active", *PERSON_GRANT_FIELDS))
     now = audit.snapshot(person, ("role", "team"))
     role_changed = (now["role"], now["team"]) != (audited["role"], audited["team"])
     audit.changed(
@@ -432,11 +447,29 @@ def invite_person(
     """Create a colleague with a login and email them a link to set their own password."""
     with transaction.atomic():
         person = create_person(organisation, **fields)
-        attach_login(person, password=None)
+        # A login is one email address across all organisations. Whether the address already
+        # has one (elsewhere) is not ours to tell: the answer is the same either way, and the
+        # address's owner is told by email instead of getting a second login.
+        taken = User.objects.filter(email__iexact=person.email).exists()
+        if not taken:
+            attach_login(person, password=None)
         person.invited_at = timezone.now()
         person.save(update_fields=["invited_at", "updated_at"])
         audit.record(organisation, "invite", person, actor=invited_by)
-    send_invitation(person, invited_by=invited_by, base_url=base_url)
+    if taken:
+        send_mail(
+            _("You were invited to outsidein for %(organisation)s")
+            % {"organisation": organisation.name},
+            _(
+                "%(name)s added you to outsidein for %(organisation)s, but this address already "
+                "has an outsidein login. Ask %(name)s to use another address for you."
+            )
+            % {"name": invited_by.name, "organisation": organisation.name},
+            None,
+            [person.email],
+        )
+    else:
+        send_invitation(person, invited_by=invited_by, base_url=base_url)
     return person
 
 

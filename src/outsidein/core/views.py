@@ -26,7 +26,7 @@ from outsidein.core.forms import (
 )
 from outsidein.core.models import ApiToken, Customer, Person, Team
 from outsidein.core.panels import customer_panels
-from outsidein.core.permissions import Action, can, require_may_assign
+from outsidein.core.permissions import Action, can, require_export, require_may_assign
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 
 View = Callable[..., HttpResponseBase]
@@ -247,7 +247,10 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     other = get_scoped_or_404(person, Person, person_id)
     require(request, Action.CHANGE, other)
     form = PersonEditForm(
-        request.POST or None, teams=scoped(person, Team), initial=PersonEditForm.initial_from(other)
+        request.POST or None,
+        teams=scoped(person, Team),
+        initial=PersonEditForm.initial_from(other),
+        grants=person.is_admin,
     )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
@@ -300,6 +303,7 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     from outsidein.jobs.services import start_job
 
     person = request.person  # type: ignore[attr-defined]
+    require_export(person)
     job = start_job(
         person.organisation,
         kind="customers.export",

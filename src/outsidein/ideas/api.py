@@ -26,7 +26,7 @@ from outsidein.api.schemas import (
     IsoDate,
     Pagination,
     PatchSchema,
-    QueryId,
+    SegmentRef,
 )
 from outsidein.core.models import Customer, Team
 from outsidein.core.permissions import Action
@@ -130,7 +130,7 @@ class IdeaFilter(Schema):
     q: str | None = Field(None, max_length=200, description="Words in the title or description")
     status: StatusCode | Literal["open"] | None = None
     team: int | None = Field(None, ge=-1, description="Team id; -1 for ideas without a team")
-    segment: QueryId | None = Field(None, description="Segment id")
+    segment: SegmentRef | None = Field(None, description="Segment id")
     unanswered: bool | None = Field(None, description="Only ideas without a staff response")
     include_merged: bool = False
     sort: Literal["votes", "newest", "oldest", "waiting"] = "votes"

@@ -25,7 +25,9 @@ from outsidein.api.schemas import (
     IsoDate,
     Pagination,
     PatchSchema,
-    QueryId,
+    PersonRef,
+    ScenarioRef,
+    TeamRef,
     WholeNumber,
 )
 from outsidein.core.models import Team
@@ -150,9 +152,9 @@ class AssignmentOut(Schema):
 
 class AssignmentFilter(Schema):
     status: Literal["assigned", "done", "skipped", "expired", "overdue"] | None = None
-    person: QueryId | None = Field(None, description="Person id of the shopper")
-    team: QueryId | None = Field(None, description="Team id (the shopper's team when assigned)")
-    scenario: QueryId | None = Field(None, description="Scenario id")
+    person: PersonRef | None = Field(None, description="Person id of the shopper")
+    team: TeamRef | None = Field(None, description="Team id (the shopper's team when assigned)")
+    scenario: ScenarioRef | None = Field(None, description="Scenario id")
     since: IsoDate | None = Field(None, description="Assigned on or after")
     until: IsoDate | None = Field(None, description="Assigned on or before")
 

@@ -20,7 +20,7 @@ from outsidein.api.access import (
     require,
     scoped,
 )
-from outsidein.api.schemas import Flag, Id, InputSchema, IsoDate, Pagination, PatchSchema, QueryId
+from outsidein.api.schemas import Flag, Id, InputSchema, IsoDate, Pagination, PatchSchema, TeamRef
 from outsidein.core.models import Customer, Person, Team
 from outsidein.core.periods import last_full_month
 from outsidein.core.permissions import Action
@@ -110,7 +110,7 @@ class CasePatch(PatchSchema):
 class CaseFilter(Schema):
     status: CaseStatusCode | None = None  # type: ignore[valid-type]
     kind: CaseKindCode | None = None  # type: ignore[valid-type]
-    team: QueryId | None = Field(None, description="Team id")
+    team: TeamRef | None = Field(None, description="Team id")
     mine: bool = Field(False, description="Only items the caller owns")
     breached: bool = Field(False, description="Only open items past their deadline")
 

@@ -30,7 +30,8 @@ from outsidein.api.schemas import (
     IsoDate,
     Pagination,
     PatchSchema,
-    QueryId,
+    SegmentRef,
+    TeamRef,
 )
 from outsidein.core.models import Person, Segment, Team
 from outsidein.core.permissions import Action
@@ -185,7 +186,7 @@ class ThemePatch(PatchSchema):
 
 class ThemeFilter(Schema):
     status: StatusCode | None = None
-    owner_team: QueryId | None = Field(None, description="Team id")
+    owner_team: TeamRef | None = Field(None, description="Team id")
     q: str | None = Field(None, max_length=80, description="Part of the name")
 
 
@@ -241,8 +242,8 @@ class DriversQuery(Schema):
     by: Literal["segment", "team", "month"] | None = Field(
         None, description="Break the figures down; without it, one group of all comments"
     )
-    segment_id: QueryId | None = None
-    team_id: QueryId | None = None
+    segment_id: SegmentRef | None = None
+    team_id: TeamRef | None = None
     theme: str | None = Field(None, max_length=80, description="Only this theme (its name)")
 
 

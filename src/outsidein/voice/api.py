@@ -29,7 +29,9 @@ from outsidein.api.schemas import (
     NpsScore,
     Pagination,
     PatchSchema,
-    QueryId,
+    SegmentRef,
+    SurveyRef,
+    TeamRef,
 )
 from outsidein.core.models import Customer, Person, Team
 from outsidein.core.permissions import Action, can
@@ -111,9 +113,9 @@ class FeedbackFilter(Schema):
     kind: KindCode | None = None
     channel: ChannelCode | None = None  # type: ignore[valid-type]
     band: Literal["detractor", "passive", "promoter", "unhappy"] | None = None
-    survey: QueryId | None = Field(None, description="Survey id")
-    segment: QueryId | None = Field(None, description="Segment id")
-    team: QueryId | None = Field(None, description="Team id")
+    survey: SurveyRef | None = Field(None, description="Survey id")
+    segment: SegmentRef | None = Field(None, description="Segment id")
+    team: TeamRef | None = Field(None, description="Team id")
     language: LanguageCode | None = None
     tag: str | None = None
     since: IsoDate | None = None

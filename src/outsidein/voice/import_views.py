@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outsidein.core.permissions import Action
+from outsidein.core.permissions import Action, require_import
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import employee_required, require
 from outsidein.jobs.models import Job
@@ -82,6 +82,7 @@ def _stored_upload(organisation_id: int, upload_id: str) -> Path:
 def import_start(request: HttpRequest) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     require(request, Action.CREATE, Feedback)
+    require_import(person)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -103,6 +104,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def import_map(request: HttpRequest, upload_id: str) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     require(request, Action.CREATE, Feedback)
+    require_import(person)
     path = _stored_upload(person.organisation_id, upload_id)
     name_file = path.parent / f"{upload_id}.name"
     filename = name_file.read_text() if name_file.exists() else path.name

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from outsidein import audit
 from outsidein.analytics import services as metrics
 from outsidein.core.models import Customer, Team
-from outsidein.core.permissions import Action, can
+from outsidein.core.permissions import Action, can, exportable_feedback
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import _form_errors_from, employee_required, require
 from outsidein.voice import distribution, services
@@ -159,7 +159,9 @@ def inbox_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = InboxFilterForm(request.GET or None, organisation_id=person.organisation_id)
     if form.is_bound and not form.is_valid():  # never "everything" for a filter we cannot read
         return JsonResponse({"detail": form.errors.get_json_data()}, status=422)
-    items = scoped(person, Feedback).select_related("customer", "segment", "team", "survey")
+    items = exportable_feedback(person, scoped(person, Feedback)).select_related(
+        "customer", "segment", "team", "survey"
+    )
     if form.is_valid():
         items = services.filter_feedback(items, **form.cleaned_data)
     audit.record(
