@@ -16,7 +16,7 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outsidein.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
