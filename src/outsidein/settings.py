@@ -238,7 +238,9 @@ REDIS_URL = env_str("OUTSIDEIN_REDIS_URL", "redis://127.0.0.1:6379/0")
 # The longest a background task may run under RQ (seconds; RQ stops it after that).
 JOB_TIMEOUT = env_int("OUTSIDEIN_JOB_TIMEOUT", 6 * 3600)
 if _tasks_backend.lower() in {"db", "database", "django_tasks_db.databasebackend"}:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS: dict[str, dict[str, object]] = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend"}
+    }
 elif _tasks_backend.lower() in {"rq", "redis"}:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(
