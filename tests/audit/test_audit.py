@@ -110,3 +110,34 @@ def test_cli_actions_name_the_command_line(tenant: Tenant, monkeypatch: Any, tmp
     with acting(source="cli", label="command line"):
         entry = audit.record(tenant.organisation, "change", object_type="x")
     assert (entry.source, entry.actor_label) == ("cli", "command line")
+
+
+def test_corrections_of_the_analysis_are_recorded(tenant: Tenant) -> None:
+    from outsidein.text import services as text
+    from outsidein.text.models import FeedbackAnalysis
+
+    feedback, _ = voice.record_feedback(
+        tenant.organisation, kind="complaint", channel="phone", comment="Prima geholpen"
+    )
+    analysis, _ = FeedbackAnalysis.objects.get_or_create(
+        feedback=feedback,
+        defaults={"organisation": tenant.organisation, "language": "nl", "sentiment": "negative"},
+    )
+    analysis.sentiment = "negative"
+    analysis.save()
+    text.correct_analysis(analysis, sentiment="positive")
+    entry = AuditEntry.objects.get(action="correct")
+    assert entry.changes["sentiment"] == ["negative", "positive"]
+    assert entry.details["feedback_id"] == feedback.pk
+
+
+def test_the_solved_question_respects_consent(tenant: Tenant, mailoutbox: Any) -> None:
+    from outsidein.practice.models import Case
+    from outsidein.practice.services import send_solved_question
+
+    customer = core.create_customer(tenant.organisation, name="K", email="k@example.org")
+    case = Case.objects.create(
+        organisation=tenant.organisation, kind="complaint", subject="x", customer=customer
+    )
+    core.update_customer(customer, consent_surveys=False)
+    assert send_solved_question(case.pk) is False

@@ -731,6 +731,8 @@ def send_solved_question(case_id: int) -> bool:
     case = Case.objects.select_related("organisation", "customer").filter(pk=case_id).first()
     if case is None or case.customer is None or not case.customer.email:
         return False
+    if not case.customer.consent_surveys:  # they said no to being asked (GDPR consent)
+        return False
     token = solved_token(case)
     base = settings.BASE_URL
     context = {

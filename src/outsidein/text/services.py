@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outsidein import audit
 from outsidein.analytics import stats
 from outsidein.core.models import Organisation, Team
 from outsidein.text import rollups
@@ -260,6 +261,7 @@ def correct_analysis(
     themes: Iterable[str] | None = None,
 ) -> FeedbackAnalysis:
     """A person's correction: kept on re-analysis and learnt from as a strong label."""
+    before = audit.snapshot(analysis, ("sentiment", "themes"))
     names: list[str] | None = None
     if sentiment is not None and sentiment not in Sentiment.values:
         raise ValidationError({"sentiment": _("Choose negative, neutral or positive.")})
@@ -301,6 +303,13 @@ def correct_analysis(
         example.themes = sorted(analysis.themes)
         example.has_themes = True
     example.save()
+    audit.changed(
+        analysis,
+        before,
+        ("sentiment", "themes"),
+        action="correct",
+        details={"feedback_id": feedback.pk, "customer_id": feedback.customer_id},
+    )
     return analysis
 
 
