@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from outsidein.analytics import rollups
+from outsidein.voice import imports
 from outsidein.voice.imports import ImportFileError, run_import
 from outsidein.voice.models import Feedback, Survey
 from tests.conftest import Tenant
@@ -281,8 +282,9 @@ def test_a_file_that_breaks_after_some_chunks_imports_nothing(
     some chunks were read imports nothing (and creates no survey)."""
     monkeypatch.setattr("outsidein.voice.imports.CHUNK_ROWS", 2)
     rows = [f"c{i},,,2026-03-0{1 + i % 5},,{i % 11},,,,nl" for i in range(7)]
-    raw = _csv(*rows) + b'c9,,,2026-03-01,,9,,,"' + b"x" * 200_000 + b'",nl\n'  # over the limit
-    with pytest.raises(ImportFileError, match="malformed near line"):
+    big = b"x" * (imports.CELL_LIMIT + 1)  # over the limit of one cell
+    raw = _csv(*rows) + b'c9,,,2026-03-01,,9,,,"' + big + b'",nl\n'
+    with pytest.raises(ImportFileError, match="too large"):
         run_import(tenant.organisation, raw, filename="broken.csv")
     assert not Feedback.objects.exists() and not Survey.objects.exists()
     assert rollups.snapshot(tenant.organisation.pk) == {}

@@ -8,6 +8,7 @@ adds nothing: rows carry a ``submission_id`` that becomes the feedback's ``exter
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import operator
@@ -114,8 +115,32 @@ class ImportReport:
 # --- reading files --------------------------------------------------------------------------------
 
 
+def _utf16(raw: bytes) -> str | None:
+    """``utf-16`` for a file with a UTF-16 byte-order mark (Excel's "Unicode text"), or the
+    byte order of one without a mark whose every other byte is NUL; None otherwise."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = raw[:4096]
+    if len(head) >= 8:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
 def _encoding(raw: bytes, report: ImportReport) -> str:
     """The file's text encoding, checked over the whole file (nothing of it is kept)."""
+    utf16 = _utf16(raw)
+    if utf16:
+        try:
+            raw.decode(utf16)
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                _("The file looks like UTF-16 (Unicode text) but cannot be read as such.")
+            ) from None
+        return utf16
     if b"\x00" in raw[:65536]:
         raise ImportFileError(
             _("This is not a text file (it contains binary data). Upload a CSV or XLSX file.")
@@ -137,25 +162,95 @@ def _encoding(raw: bytes, report: ImportReport) -> str:
     return "cp1252"
 
 
-CELL_LIMIT = 131_072  # characters in one CSV cell (the csv module's default)
+CELL_LIMIT = 1_000_000  # characters in one cell; a longer one is refused, saying so
+SPAN_WARNINGS_KEPT = 20  # line-spanning cells described one by one; the rest are counted
+
+
+def _swallowed_lines(record: list[str], first: int, delimiter: str, columns: int) -> list[int]:
+    """The lines inside ``record``'s cells that look like rows of their own (as many
+    delimiters as a row has): what an unclosed quote swallows."""
+    swallowed = []
+    line = first
+    for cell in record:
+        for part in cell.splitlines()[1:]:
+            line += 1
+            if columns > 1 and part.count(delimiter) >= columns - 1:
+                swallowed.append(line)
+    return swallowed
+
+
+def _lines(numbers: list[int]) -> str:
+    if len(numbers) > 6:
+        return ", ".join(str(n) for n in numbers[:5]) + ", …"
+    return ", ".join(str(n) for n in numbers)
+
+
+def _span_warning(first: int, last: int, swallowed: list[int]) -> str:
+    if swallowed:
+        return _(
+            "Lines %(first)s–%(last)s were read as one row: a quote opened on line %(first)s is "
+            "not closed until line %(last)s, so lines %(lines)s, which look like rows of their "
+            "own, became part of one cell. Check that quote."
+        ) % {"first": first, "last": last, "lines": _lines(swallowed)}
+    return _(
+        "Lines %(first)s–%(last)s were read as one row: a quoted cell runs over several lines "
+        "(a comment with line breaks). If that is not meant, a quote on line %(first)s is not "
+        "closed."
+    ) % {"first": first, "last": last}
 
 
 def _csv_rows(raw: bytes, report: ImportReport) -> Iterator[list[str]]:
     encoding = _encoding(raw, report)
     # Decoded as it is read: a whole decoded copy of a big file (and StringIO's own copy at
     # four bytes a character) would be most of an import's memory.
-    sample = raw[:65536].decode(encoding, errors="ignore")
+    sample = raw[:65536].decode(encoding, errors="ignore").lstrip("\ufeff")
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
-        dialect = csv.excel
+        dialect = "excel-tab" if sample.split("\n", 1)[0].count("\t") else csv.excel
     text = io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="")
     reader = csv.reader(text, dialect)
-    # A cell over this is a sign of a broken file (an unclosed quote swallowing the rest).
-    # The limit is process-wide: set it for the read and put back what was there.
-    previous = csv.field_size_limit(CELL_LIMIT)
+    delimiter = reader.dialect.delimiter
+    # Every cell is read whole and judged here, so a long cell and an unclosed quote each get
+    # their own message. The limit is process-wide: set it for the read and put back what was.
+    previous = csv.field_size_limit(max(CELL_LIMIT, len(raw)) + 1)
+    columns = 0
+    line = 0
+    spans = 0
     try:
-        yield from reader
+        for record in reader:
+            first, line = line + 1, reader.line_num
+            columns = columns or len(record)
+            if line > first:
+                swallowed = _swallowed_lines(record, first, delimiter, columns)
+                spans += 1
+                if spans <= SPAN_WARNINGS_KEPT:
+                    report.warnings.append(_span_warning(first, line, swallowed))
+                too_long = max(len(cell) for cell in record) > CELL_LIMIT
+                if too_long and swallowed:
+                    raise ImportFileError(
+                        _(
+                            "A quote opened on line %(first)s is not closed: it swallows the "
+                            "rest of the file (lines %(lines)s look like rows of their own)."
+                        )
+                        % {"first": first, "lines": _lines(swallowed)}
+                    )
+            for index, cell in enumerate(record):
+                if len(cell) > CELL_LIMIT:
+                    raise ImportFileError(
+                        _(
+                            "Line %(line)s, column %(column)s: the cell is too large "
+                            "(%(size)s characters; the limit is %(limit)s). Shorten it or "
+                            "leave it out."
+                        )
+                        % {
+                            "line": first,
+                            "column": index + 1,
+                            "size": f"{len(cell):,}",
+                            "limit": f"{CELL_LIMIT:,}",
+                        }
+                    )
+            yield record
     except csv.Error:
         raise ImportFileError(
             _("The CSV file is malformed near line %(line)s (for example an unclosed quote).")
@@ -163,6 +258,15 @@ def _csv_rows(raw: bytes, report: ImportReport) -> Iterator[list[str]]:
         ) from None
     finally:
         csv.field_size_limit(previous)
+    if spans > SPAN_WARNINGS_KEPT:
+        report.warnings.append(
+            ngettext(
+                "%(count)s more row runs over several lines.",
+                "%(count)s more rows run over several lines.",
+                spans - SPAN_WARNINGS_KEPT,
+            )
+            % {"count": spans - SPAN_WARNINGS_KEPT}
+        )
 
 
 def _xlsx_rows(raw: bytes) -> Iterator[list[Any]]:
