@@ -13,7 +13,15 @@ PostgreSQL a fresh, empty database), this script
 3. opens an anonymous survey and drives POSTs of answers at it from a second process (a bounded
    load generator: a fixed number of requests or seconds, whichever comes first);
 4. computes NPS by segment by month with pandas from the same CSV and compares it, value for
-   value, with the dashboard's own query over the rollups.
+   value, with the dashboard's own query over the rollups;
+5. measures the CPU (server processes + database backends) per request of the floor, a
+   minimal Django view in the same server that validates a small form and inserts one row
+   (``bench/bench_floor``, bench-only), and of a real public survey submission, saturated;
+   then the submissions' p99 at 80% of their saturated rate (paced, latency from the planned
+   send time);
+6. writes an analysis for every response (synthetic: themes from the comment, or a seeded
+   draw, sentiment from the score), rebuilds the theme rollup and times the themes overview
+   and a theme page logged in over HTTP.
 
 It prints a table and writes bench/results/voice-<vendor>.json. Needs pandas.
 
@@ -53,6 +61,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+SETTINGS = "bench_floor.settings"  # the product's settings plus the bench-only floor view
+FLOOR_PATH = "/bench-floor/"
 RESULTS = ROOT / "bench" / "results"
 HOST = "127.0.0.1"  # load is only ever sent to this machine's loopback address
 
@@ -71,8 +82,13 @@ TARGETS: dict[str, tuple[str | None, float | None, str]] = {
     "import_rows_per_s": (">=", 20_000, "rows/s"),
     "peak_rss_mb_import": (None, None, "MB"),
     "dashboard_p95_ms": ("<=", 50, "ms"),
-    "submit_per_s": (">=", 1_000, "requests/s"),
-    "submit_p99_ms": ("<=", 100, "ms"),
+    "submit_per_s": (None, None, "requests/s"),
+    "submit_p99_ms": (None, None, "ms"),
+    "submit_p99_ms_at_80pct": ("<=", 100, "ms"),
+    "submit_floor_cpu_ms": (None, None, "ms CPU/request"),
+    "submit_cpu_ms": (None, None, "ms CPU/request"),
+    "submit_cpu_ratio": ("<=", 1.5, "submission/floor"),
+    "themes_p95_ms": ("<=", 100, "ms"),
     "peak_rss_mb_server": (None, None, "MB"),
     # Not given in the brief: taken as "our query is no slower than pandas".
     "pandas_ratio_compute": ("<=", 1.0, "ours/pandas"),
@@ -101,6 +117,31 @@ COMMENTS = (
     "Website is onduidelijk bij het opzeggen",
 )
 REASONS = ("Prima", "Snel geholpen", "Te duur", "Vriendelijk", "Lang gewacht", "Goed")
+THEMES = (
+    "Levering",
+    "Service",
+    "Wachttijd",
+    "Factuur",
+    "App",
+    "Prijs",
+    "Monteur",
+    "Website",
+    "Opzeggen",
+    "Bereikbaarheid",
+)
+# The themes of each comment above (in order); responses without a comment get a seeded draw.
+COMMENT_THEMES = (
+    ("Levering", "Service"),
+    ("Service",),
+    ("Wachttijd", "Bereikbaarheid"),
+    ("Factuur",),
+    ("Service",),
+    ("App",),
+    ("Bereikbaarheid", "Wachttijd"),
+    ("Prijs",),
+    ("Monteur",),
+    ("Website", "Opzeggen"),
+)
 
 
 def log(message: str) -> None:
@@ -149,7 +190,9 @@ def rss_mb(field: str = "VmRSS", pid: int | str = "self") -> float:
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outsidein.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
     import django
 
     django.setup()
@@ -413,7 +456,15 @@ class Server:
         self.worker_pids: set[int] = set()
 
     def start(self) -> None:
-        env = dict(os.environ, OUTSIDEIN_PUBLIC_RATE_LIMIT="0", OUTSIDEIN_CACHE_URL="locmem://")
+        env = dict(
+            os.environ,
+            OUTSIDEIN_PUBLIC_RATE_LIMIT="0",
+            OUTSIDEIN_CACHE_URL="locmem://",
+            DJANGO_SETTINGS_MODULE=SETTINGS,
+            PYTHONPATH=os.pathsep.join(
+                filter(None, [str(BENCH), str(ROOT / "src"), os.environ.get("PYTHONPATH")])
+            ),
+        )
         with self.log_path.open("wb") as out:
             self.process = subprocess.Popen(
                 [
@@ -547,6 +598,8 @@ def child_load(args: argparse.Namespace) -> int:
     config = json.loads(args.config)
     port, path, token = config["port"], config["path"], config["token"]
     total, seconds, concurrency = config["total"], config["seconds"], config["concurrency"]
+    rate = config.get("rate")  # requests per second, paced (None: as fast as answered)
+    fields = config.get("fields") or {}
     tickets = itertools.count()
     lock = threading.Lock()
     latencies: list[float] = []
@@ -564,12 +617,20 @@ def child_load(args: argparse.Namespace) -> int:
                 ticket = next(tickets)
             if ticket >= total:
                 break
+            planned = started + ticket / rate if rate else None
+            if planned is not None:
+                if planned >= deadline:
+                    break
+                pause = planned - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
             body = urllib.parse.urlencode(
                 {
                     "form_token": token,
                     "lang": "nl",
                     "nps": str(rng.randrange(11)),
                     "reason": rng.choice(REASONS),
+                    **fields,
                 }
             )
             headers = {
@@ -586,7 +647,8 @@ def child_load(args: argparse.Namespace) -> int:
                 connection.close()
                 seen[type(exc).__name__] += 1
                 continue
-            elapsed = (time.perf_counter() - sent) * 1000
+            # Paced: from the planned send time (a late send is the server's delay too).
+            elapsed = (time.perf_counter() - (planned or sent)) * 1000
             seen[str(response.status)] += 1
             if response.status == 200:
                 mine.append(elapsed)
@@ -613,6 +675,7 @@ def child_load(args: argparse.Namespace) -> int:
         "p99_ms": percentile(latencies, 99),
         "max_ms": latencies[-1] if latencies else None,
         "concurrency": concurrency,
+        "paced_rate_per_s": rate,
         "limit_requests": total,
         "limit_seconds": seconds,
     }
@@ -739,6 +802,184 @@ def compare_with_pandas(
 # --- the benchmark ----------------------------------------------------------------------------
 
 
+def measure_load(
+    server: Server, path: str, token: str, args: argparse.Namespace, rate: float | None = None
+) -> dict[str, Any]:
+    """Drive POSTs at ``path`` from a second process and measure the CPU the server's worker
+    processes and the database's backends spend meanwhile, per request sent."""
+    workers = server.children()
+    backends = database_backends()
+    before = {
+        "server": sum(cpu_seconds(pid) for pid in workers),
+        "database": sum(cpu_seconds(pid) for pid in backends),
+    }
+    load = run_load_child(
+        server.log_path.parent,
+        {
+            "port": server.port,
+            "path": path,
+            "token": token,
+            "total": args.submit_total if rate is None else int(rate * args.submit_seconds) + 1,
+            "seconds": args.submit_seconds,
+            # Paced: enough connections that the client never queues behind a slow answer.
+            "concurrency": args.concurrency if rate is None else 16,
+            "rate": rate,
+        },
+    )
+    spent = {
+        "server": sum(cpu_seconds(pid) for pid in workers) - before["server"],
+        "database": sum(cpu_seconds(pid) for pid in backends) - before["database"],
+    }
+    sent = max(1, load["sent"])
+    load["cpu_ms_per_request"] = {
+        name: round(seconds * 1000 / sent, 3) for name, seconds in spent.items()
+    }
+    load["cpu_ms_per_request"]["total"] = round(sum(spent.values()) * 1000 / sent, 3)
+    if load["ok"] != load["sent"]:
+        raise RuntimeError(f"POST {path}: {load['statuses']}")
+    return load
+
+
+def run_worker_batch(workdir: Path, tasks: int = 600) -> dict[str, Any]:
+    """Run the task worker over what the submissions queued (follow-ups, analysis, webhooks),
+    ``tasks`` tasks at most, and measure its CPU per task."""
+    from django.conf import settings
+
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend != "django_tasks_db.DatabaseBackend":
+        return {"skipped": f"tasks backend {backend}"}
+    from django_tasks_db.models import DBTaskResult
+
+    done_before = DBTaskResult.objects.exclude(status="READY").count()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE=SETTINGS,
+        PYTHONPATH=os.pathsep.join([str(BENCH), str(ROOT / "src")]),
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--max-tasks",
+            str(tasks),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=(workdir / "worker.log").open("wb"),
+        timeout=600,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    done = DBTaskResult.objects.exclude(status="READY").count() - done_before
+    by_task = dict(
+        Counter(
+            path.rsplit(".", 1)[-1]
+            for path in DBTaskResult.objects.exclude(status="READY").values_list(
+                "task_path", flat=True
+            )
+        )
+    )
+    return {
+        "tasks_run": done,
+        "by_task": by_task,
+        "wall_s": round(wall, 2),
+        "cpu_s_including_start": round(cpu, 2),
+        "cpu_ms_per_task_including_start": round(cpu * 1000 / max(1, done), 2),
+        "left_in_queue": DBTaskResult.objects.filter(status="READY").count(),
+    }
+
+
+def write_analyses(organisation_id: int) -> dict[str, Any]:
+    """An analysis for every response (synthetic, seeded): the themes of its comment, or for
+    one without a comment none to two drawn themes; sentiment from the score. Then the theme
+    rollup rebuilt from them (what analysing them one by one would have left)."""
+    from django.utils import timezone as tz
+
+    from outsidein.text import rollups as theme_rollups
+    from outsidein.text.models import FeedbackAnalysis, Theme
+    from outsidein.voice.models import Feedback
+
+    started = time.perf_counter()
+    for name in THEMES:
+        Theme.objects.create(organisation_id=organisation_id, name=name, keywords=name.lower())
+    by_comment = dict(zip(COMMENTS, COMMENT_THEMES, strict=True))
+    rng = random.Random(SEED + 1)
+    now = tz.now()
+    batch: list[Any] = []
+    written = 0
+    rows = Feedback.objects.filter(organisation_id=organisation_id).values_list(
+        "pk", "comment", "nps", "csat", "language"
+    )
+    for pk, comment, nps, csat, language in rows.iterator(chunk_size=5000):
+        found = by_comment.get(comment)
+        if found is None:
+            found = tuple(rng.sample(THEMES, rng.choice((0, 1, 1, 2))))
+        value = nps if nps is not None else (csat - 1) * 2.5 if csat is not None else 5
+        score = round(max(-1.0, min(1.0, (value - 6.5) / 4 + rng.uniform(-0.3, 0.3))), 3)
+        sentiment = "negative" if score < -0.2 else "positive" if score > 0.2 else "neutral"
+        batch.append(
+            FeedbackAnalysis(
+                organisation_id=organisation_id,
+                feedback_id=pk,
+                language=language or "nl",
+                language_confidence=0.9,
+                sentiment=sentiment,
+                score=score,
+                confidence=0.8,
+                themes=dict.fromkeys(found, 0.7),
+                model_version="bench",
+                analysed_at=now,
+            )
+        )
+        if len(batch) >= 5000:
+            FeedbackAnalysis.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    FeedbackAnalysis.objects.bulk_create(batch)
+    written += len(batch)
+    written_s = time.perf_counter() - started
+    rebuilt = time.perf_counter()
+    rollup_rows = theme_rollups.rebuild(organisation_id)
+    return {
+        "analyses": written,
+        "themes": len(THEMES),
+        "write_s": round(written_s, 1),
+        "rollup_rebuild_s": round(time.perf_counter() - rebuilt, 1),
+        "daily_rollup_rows": rollup_rows,
+    }
+
+
+def time_pages(session: HttpSession, path: str, repeats: int) -> dict[str, Any]:
+    for _ in range(3):
+        status, body = session.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}: {body[:300]!r}")
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        status, _body = session.request("GET", path)
+        samples.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+    samples.sort()
+    return {
+        "path": path,
+        "requests": repeats,
+        "p50_ms": round(percentile(samples, 50), 2),
+        "p95_ms": round(percentile(samples, 95), 2),
+        "max_ms": round(samples[-1], 2),
+    }
+
+
 def machine() -> str:
     model = ""
     try:
@@ -790,8 +1031,14 @@ def database_version() -> str:
         return str(cursor.fetchone()[0])
 
 
-def metric(name: str, value: float | None) -> dict[str, Any]:
+# Targets the issue sets on PostgreSQL only (SQLite reports the figure without one).
+POSTGRESQL_ONLY = {"submit_cpu_ratio", "submit_p99_ms_at_80pct"}
+
+
+def metric(name: str, value: float | None, vendor: str = "") -> dict[str, Any]:
     comparison, target, unit = TARGETS[name]
+    if name in POSTGRESQL_ONLY and vendor != "postgresql":
+        comparison, target = None, None
     met = None
     if comparison and target is not None and value is not None:
         met = value >= target if comparison == ">=" else value <= target
@@ -815,6 +1062,10 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     log(f"outsidein voice benchmark: {args.rows:,} rows on {vendor}; work folder {workdir}")
     load_before = os.getloadavg()
     call_command("migrate", verbosity=0)
+    from bench_floor.models import FloorRow
+
+    with connection.schema_editor() as editor:
+        editor.create_model(FloorRow)
     password = "Bench-" + secrets.token_urlsafe(16)
 
     log(f"creating the organisation with {args.customers:,} customers in {len(SEGMENTS)} segments")
@@ -851,6 +1102,10 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         f"{pandas['pandas_end_to_end_ms']:.0f} ms"
     )
 
+    log("an analysis for every response (synthetic), then the theme rollup rebuilt")
+    analysed = write_analyses(organisation.pk)
+    log(f"  {analysed}")
+
     survey = services.create_survey(
         organisation, template="nps", name="Bench public survey", allow_anonymous=True
     )
@@ -882,6 +1137,19 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             log(f"dashboard: {args.dashboard_requests} × GET {path}")
             dashboard[name] = time_requests(session, path, args.dashboard_requests)
             log(f"  p50 {dashboard[name]['p50_ms']} ms, p95 {dashboard[name]['p95_ms']} ms")
+        from outsidein.text.models import Theme
+
+        theme = Theme.objects.get(organisation=organisation, name="Wachttijd")
+        theme_cases = {
+            "themes overview (90 days)": "/themes/",
+            "themes overview, per segment, 12 months": "/themes/?days=365&by=segment",
+            "theme page (12 months)": f"/themes/{theme.pk}/",
+        }
+        themes_pages = {}
+        for name, path in theme_cases.items():
+            log(f"themes: {args.theme_requests} × GET {path}")
+            themes_pages[name] = time_pages(session, path, args.theme_requests)
+            log(f"  p50 {themes_pages[name]['p50_ms']} ms, p95 {themes_pages[name]['p95_ms']} ms")
         session.close()
 
         public = HttpSession(server.port)
@@ -904,6 +1172,10 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                     {"form_token": token, "lang": "nl", "nps": str(score), "reason": "warm-up"},
                 )
                 warm_statuses.append(status)
+                status, _page = session.request(
+                    "POST", FLOOR_PATH, {"nps": str(score), "reason": "warm-up"}
+                )
+                warm_statuses.append(status)
             session.close()
 
         warmers = [threading.Thread(target=warm_up, args=(n,)) for n in range(args.concurrency)]
@@ -911,58 +1183,33 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             thread.start()
         for thread in warmers:
             thread.join()
-        warmed = len(warm_statuses)
+        warmed = len(warm_statuses) // 2
         if any(status != 200 for status in warm_statuses):
             raise RuntimeError(f"Warm-up submissions answered {Counter(warm_statuses)}.")
 
+        # Floor and submission side by side in the same server: CPU per request when
+        # saturated, then the submissions paced at 80% of their saturated rate.
+        floor = measure_load(server, FLOOR_PATH, token, args)
         log(
-            f"submissions: {args.concurrency} connections from a second process, at most "
-            f"{args.submit_total:,} requests or {args.submit_seconds} s"
+            f"  floor {FLOOR_PATH}: {floor['per_s']:,.0f}/s, p99 {floor['p99_ms']:.1f} ms, "
+            f"CPU {floor['cpu_ms_per_request']}"
         )
-        # CPU time each side spends during the timed load: what a submission costs in CPU,
-        # whatever else runs on the machine.
-        workers = server.children()
-        backends = database_backends()
-        cpu_before = {
-            "server": sum(cpu_seconds(pid) for pid in workers),
-            "database": sum(cpu_seconds(pid) for pid in backends),
-            "load_generator": resource.getrusage(resource.RUSAGE_CHILDREN),
-        }
-        load = run_load_child(
-            workdir,
-            {
-                "port": server.port,
-                "path": f"/r/{survey.public_key}/",
-                "token": token,
-                "total": args.submit_total,
-                "seconds": args.submit_seconds,
-                "concurrency": args.concurrency,
-            },
-        )
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        before_children = cpu_before["load_generator"]
-        spent = {
-            "server": sum(cpu_seconds(pid) for pid in workers) - cpu_before["server"],
-            "database": sum(cpu_seconds(pid) for pid in backends) - cpu_before["database"],
-            "load_generator": (children.ru_utime + children.ru_stime)
-            - (before_children.ru_utime + before_children.ru_stime),
-        }
-        answered = max(1, load["sent"])
-        load["cpu_ms_per_submission"] = {
-            name: round(seconds * 1000 / answered, 2) for name, seconds in spent.items()
-        }
-        total_ms = sum(spent.values()) * 1000 / answered
-        load["cpu_ms_per_submission"]["total"] = round(total_ms, 2)
-        # What two idle cores could carry at that cost (nothing else running, no waits).
-        load["cpu_bound_ceiling_per_s"] = round(2000 / total_ms, 1) if total_ms else None
+        load = measure_load(server, f"/r/{survey.public_key}/", token, args)
         log(
-            f"  {load['ok']:,} of {load['sent']:,} answered 200 in {load['wall_s']:.1f} s = "
-            f"{load['per_s']:,.0f}/s; p50 {load['p50_ms']:.1f} ms, p99 {load['p99_ms']:.1f} ms"
+            f"  submissions: {load['ok']:,} of {load['sent']:,} answered 200 in "
+            f"{load['wall_s']:.1f} s = {load['per_s']:,.0f}/s; p50 {load['p50_ms']:.1f} ms, "
+            f"p99 {load['p99_ms']:.1f} ms; CPU {load['cpu_ms_per_request']}"
+        )
+        paced = measure_load(
+            server, f"/r/{survey.public_key}/", token, args, rate=0.8 * load["per_s"]
         )
         log(
-            f"  CPU per submission (ms): {load['cpu_ms_per_submission']}; two idle cores "
-            f"would carry about {load['cpu_bound_ceiling_per_s']}/s"
+            f"  submissions paced at {paced['paced_rate_per_s']:,.0f}/s: "
+            f"{paced['per_s']:,.0f}/s answered, p50 {paced['p50_ms']:.1f} ms, "
+            f"p99 {paced['p99_ms']:.1f} ms"
         )
+        worker = run_worker_batch(workdir)
+        log(f"  worker: {worker}")
         server_rss = server.peak_rss()
     except Exception:
         print(f"--- last lines of the server's log ---\n{server.log_tail(60)}", file=sys.stderr)
@@ -970,10 +1217,9 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     finally:
         server.stop()
     stored = Feedback.objects.filter(survey=survey).count()
-    if stored != load["ok"] + warmed:
-        raise AssertionError(
-            f"{load['ok']} submissions answered 200 (+{warmed} warm-up) but {stored} were stored."
-        )
+    answered = load["ok"] + paced["ok"] + warmed
+    if stored != answered:
+        raise AssertionError(f"{answered} submissions answered 200 but {stored} were stored.")
 
     metrics = {
         "import_rows_per_s": metric("import_rows_per_s", rows_per_s),
@@ -981,8 +1227,19 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "dashboard_p95_ms": metric(
             "dashboard_p95_ms", max(case["p95_ms"] for case in dashboard.values())
         ),
+        "submit_floor_cpu_ms": metric("submit_floor_cpu_ms", floor["cpu_ms_per_request"]["total"]),
+        "submit_cpu_ms": metric("submit_cpu_ms", load["cpu_ms_per_request"]["total"]),
+        "submit_cpu_ratio": metric(
+            "submit_cpu_ratio",
+            load["cpu_ms_per_request"]["total"] / floor["cpu_ms_per_request"]["total"],
+            vendor,
+        ),
         "submit_per_s": metric("submit_per_s", load["per_s"]),
         "submit_p99_ms": metric("submit_p99_ms", load["p99_ms"]),
+        "submit_p99_ms_at_80pct": metric("submit_p99_ms_at_80pct", paced["p99_ms"], vendor),
+        "themes_p95_ms": metric(
+            "themes_p95_ms", max(case["p95_ms"] for case in themes_pages.values())
+        ),
         "peak_rss_mb_server": metric("peak_rss_mb_server", sum(server_rss.values())),
         "pandas_ratio_compute": metric("pandas_ratio_compute", pandas["ratio_compute"]),
         "pandas_ratio_end_to_end": metric("pandas_ratio_end_to_end", pandas["ratio_end_to_end"]),
@@ -1008,6 +1265,14 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "peak_rss_mb_server": "sum of VmHWM of the gunicorn master and its workers "
             "(pages shared after fork are counted in each)",
             "submit": "load generator and server share this machine's cores",
+            "submit_cpu_ms": "CPU of the server's worker processes + the database's backends "
+            "(PostgreSQL; SQLite runs inside the server) per request sent, saturated with "
+            f"{args.concurrency} connections; the floor is bench/bench_floor (a form of two "
+            "fields validated, one row inserted) in the same server",
+            "submit_p99_ms_at_80pct": "paced at 80% of submit_per_s from 16 connections, "
+            "latency from each request's planned send time",
+            "themes_p95_ms": f"the worst p95 of the theme pages below, over "
+            f"{analysed['analyses']:,} analysed comments (synthetic analyses)",
             "server": f"gunicorn, 2 worker processes x {args.threads} threads "
             f"({'gthread' if args.threads > 1 else 'sync'} worker)",
             "pandas_ratio": "time of our query / time of pandas; the target (<= 1) is assumed",
@@ -1019,7 +1284,11 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 "rollup_rows": rollup_rows,
             },
             "dashboard": dashboard,
-            "submit": {**load, "stored": stored - warmed, "warm_up": warmed},
+            "submit": {**load, "warm_up": warmed},
+            "submit_floor": floor,
+            "submit_paced": paced,
+            "worker": worker,
+            "themes": {"analyses": analysed, "pages": themes_pages},
             "server_peak_rss_mb": {k: round(v, 1) for k, v in server_rss.items()},
             "pandas": pandas,
         },
@@ -1076,6 +1345,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="responses to import")
     parser.add_argument("--customers", type=int, default=CUSTOMERS)
     parser.add_argument("--dashboard-requests", type=int, default=200)
+    parser.add_argument("--theme-requests", type=int, default=60)
     parser.add_argument("--submit-total", type=int, default=5000)
     parser.add_argument("--submit-seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)

@@ -76,21 +76,13 @@ def themes_overview(request: HttpRequest) -> HttpResponse:
         team_id=table_scope.team_id,
     )
     themes = {t.name: t for t in scoped(person, Theme)}
-    rows = []
-    for item in figures["themes"]:
-        theme = themes.get(item["name"])
-        # Of the most negative comments on the theme in the table's period, segment and team,
-        # those it is clearest about.
-        candidates = (
-            analyses_in(person.organisation_id, table_scope)
-            .filter(themes__has_key=item["name"])
-            .select_related("feedback")
-            .order_by("score")[:20]
-        )
-        examples = sorted(
-            candidates, key=lambda analysis: -float(analysis.themes.get(item["name"], 0))
-        )[:2]
-        rows.append({**item, "theme": theme, "examples": examples})
+    examples = _examples(
+        person.organisation_id, table_scope, [i["name"] for i in figures["themes"]]
+    )
+    rows = [
+        {**item, "theme": themes.get(item["name"]), "examples": examples.get(item["name"], [])}
+        for item in figures["themes"]
+    ]
     context = {
         "days": days,
         "total": figures["total"],
@@ -103,6 +95,28 @@ def themes_overview(request: HttpRequest) -> HttpResponse:
         "drivers": drivers,
     }
     return render(request, "text/themes.html", context)
+
+
+EXAMPLE_POOL = 3000  # the latest comments in scope the examples are chosen from
+
+
+def _examples(organisation_id: int, scope: DriverScope, names: list[str]) -> dict[str, list[Any]]:
+    """Per theme two examples: of its most negative comments among the latest ones in the
+    table's period, segment and team, those it is clearest about. One bounded query
+    (newest first: it stops after ``EXAMPLE_POOL`` rows, however many comments there are)."""
+    pool = list(
+        analyses_in(organisation_id, scope)
+        .order_by("-pk")
+        .values_list("pk", "score", "themes")[:EXAMPLE_POOL]
+    )
+    chosen: dict[str, list[int]] = {}
+    for name in names:
+        worst = sorted((row for row in pool if name in (row[2] or {})), key=lambda row: row[1])
+        clearest = sorted(worst[:20], key=lambda row: -float(row[2].get(name, 0)))[:2]
+        chosen[name] = [row[0] for row in clearest]
+    wanted = {pk for pks in chosen.values() for pk in pks}
+    found = FeedbackAnalysis.objects.filter(pk__in=wanted).select_related("feedback").in_bulk()
+    return {name: [found[pk] for pk in pks if pk in found] for name, pks in chosen.items()}
 
 
 def _drivers_breakdown(
@@ -183,7 +197,7 @@ def theme_detail(request: HttpRequest, theme_id: int) -> HttpResponse:
         scoped(person, FeedbackAnalysis)
         .filter(themes__has_key=theme.name)
         .select_related("feedback")
-        .order_by("-feedback__submitted_at")[:30]
+        .order_by("-pk")[:30]  # the latest analysed (newest first, without sorting them all)
     )
     days = _days(request, default=365)
     context = {

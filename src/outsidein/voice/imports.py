@@ -22,7 +22,7 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -452,6 +452,10 @@ def import_survey(organisation: Organisation, filename: str, columns: Mapping[st
 
 
 CHUNK_ROWS = 20_000
+# SQLite lets one transaction write at a time: an import there writes this many rows per
+# transaction, so that a customer's submission waits for one step (a fraction of a second),
+# never for the whole file.
+WRITE_STEP_ROWS = 5_000
 
 
 def run_import(
@@ -493,8 +497,8 @@ def run_import(
             progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
         importer = _Importer(organisation, filename, columns, survey, report, progress)
         importer.saving, importer.to_save = saving, spool.rows
-        with transaction.atomic():
-            importer.run(spool.read())
+
+        def record() -> None:
             audit.record(
                 organisation,
                 "import",
@@ -508,6 +512,13 @@ def run_import(
                     "survey_id": report.survey_id,
                 },
             )
+
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            importer.run_in_steps(spool.read(), finish=record)
+        else:
+            with transaction.atomic():
+                importer.run(spool.read())
+                record()
     return report
 
 
@@ -640,38 +651,95 @@ class _Importer:
         self.saving: Callable[[int, int], None] | None = None  # (rows saved, rows to save)
         self.to_save = 0
 
-    def run(self, chunks: Iterator[list[FeedbackRow]]) -> None:
-        from outsidein.voice import services
-
-        report = self.report
+        self.responses = 0
+        self.saved = 0
         # An organisation without any stored external id (a first import) cannot hold a row
         # of this file already: no per-chunk lookups then. Repeats within the file are caught
         # while reading; the database's unique constraint stays the last guard.
-        check_stored = _has_external_ids(self.organisation)
-        responses = 0
-        saved = 0
+        self.check_stored = True
+
+    def run(self, chunks: Iterator[list[FeedbackRow]]) -> None:
+        """Every chunk in the caller's transaction (PostgreSQL: other writers do not wait)."""
+        self.check_stored = _has_external_ids(self.organisation)
         # The rollup changes of all chunks, written once at the end: chunks of a file in no
         # particular order touch the same rollup rows over and over.
         pending: dict[Any, dict[str, int]] = {}
         for chunk in chunks:
-            if self.survey is None and any(i.kind == FeedbackKind.RESPONSE for i in chunk):
-                self.survey = import_survey(self.organisation, self.filename, self.columns)
-                self.created_survey = True
-            survey = self.survey
-            if survey is not None:
-                for item in chunk:
-                    if item.kind == FeedbackKind.RESPONSE:
-                        item.survey_id = survey.pk
-                        item.team_id = survey.team_id
-            inserted = services.bulk_record(
-                self.organisation, chunk, check_stored=check_stored, rollups_into=pending
-            )
-            report.accepted += len(inserted)
-            report.already_imported += len(chunk) - len(inserted)
-            responses += sum(1 for item in inserted if item.kind == FeedbackKind.RESPONSE)
-            saved += len(chunk)
-            if self.saving:
-                self.saving(saved, self.to_save)
+            self._write(chunk, pending)
+        self._finish(pending)
+
+    def run_in_steps(self, chunks: Iterator[list[FeedbackRow]], finish: Callable[[], None]) -> None:
+        """SQLite: a transaction per ``WRITE_STEP_ROWS`` rows, each with its rollup changes
+        (at every commit the rollups equal the rows), so that the write lock is never held for
+        longer than a step. Still all or nothing: the ids each step wrote are kept (SQLite
+        gives the rows of one writer consecutive ids above the largest before it), and on any
+        failure those rows are deleted again, with their rollups, a step at a time. Rows of an
+        import in progress show in the inbox as they are written. A process killed half way
+        leaves whole steps behind, counted in the rollups; the same file imported again adds
+        the rest (rows already stored are recognised by their submission id)."""
+        self.check_stored = _has_external_ids(self.organisation)
+        written: list[tuple[int, int]] = []
+        try:
+            for chunk in chunks:
+                for start in range(0, len(chunk), WRITE_STEP_ROWS):
+                    with transaction.atomic():
+                        low = _largest_feedback_id()
+                        self._write(chunk[start : start + WRITE_STEP_ROWS], None)
+                        high = _largest_feedback_id()
+                    if high > low:
+                        written.append((low, high))
+            with transaction.atomic():
+                self._finish({})
+                finish()
+        except BaseException:
+            self._undo(written)
+            raise
+
+    def _undo(self, written: list[tuple[int, int]]) -> None:
+        from outsidein.voice import services
+
+        for low, high in reversed(written):
+            for start in range(low, high, WRITE_STEP_ROWS):
+                with transaction.atomic():
+                    rows = list(
+                        Feedback.objects.filter(
+                            organisation=self.organisation,
+                            pk__gt=start,
+                            pk__lte=min(high, start + WRITE_STEP_ROWS),
+                        )
+                    )
+                    rollups.remove(self.organisation.pk, rows)
+                    Feedback.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        if self.created_survey and self.survey is not None:
+            services.delete_survey(self.survey)
+            self.survey = None
+
+    def _write(self, chunk: list[FeedbackRow], pending: dict[Any, dict[str, int]] | None) -> None:
+        """Insert one chunk; its rollup changes go into ``pending`` (or are written now)."""
+        from outsidein.voice import services
+
+        report = self.report
+        if self.survey is None and any(i.kind == FeedbackKind.RESPONSE for i in chunk):
+            self.survey = import_survey(self.organisation, self.filename, self.columns)
+            self.created_survey = True
+        survey = self.survey
+        if survey is not None:
+            for item in chunk:
+                if item.kind == FeedbackKind.RESPONSE:
+                    item.survey_id = survey.pk
+                    item.team_id = survey.team_id
+        inserted = services.bulk_record(
+            self.organisation, chunk, check_stored=self.check_stored, rollups_into=pending
+        )
+        report.accepted += len(inserted)
+        report.already_imported += len(chunk) - len(inserted)
+        self.responses += sum(1 for item in inserted if item.kind == FeedbackKind.RESPONSE)
+        self.saved += len(chunk)
+        if self.saving:
+            self.saving(self.saved, self.to_save)
+
+    def _finish(self, pending: dict[Any, dict[str, int]]) -> None:
+        report = self.report
         if self.progress:
             self.progress(
                 report.rows,
@@ -679,7 +747,7 @@ class _Importer:
                 % {"n": report.accepted},
             )
         _apply_rollups(self.organisation.pk, pending)
-        if self.created_survey and self.survey is not None and not responses:
+        if self.created_survey and self.survey is not None and not self.responses:
             self.survey.delete()  # every response was imported before: keep no empty survey
             self.survey = None
         report.survey_id = self.survey.pk if self.survey else None
@@ -732,6 +800,15 @@ def _apply_rollups(organisation_id: int, changes: dict[Any, dict[str, int]]) -> 
                 [organisation_id],
             )
         cursor.execute("DROP TABLE import_rollup")
+
+
+def _largest_feedback_id() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {Feedback._meta.db_table}")  # noqa: S608
+        row = cursor.fetchone()
+    return int(row[0] or 0)
 
 
 def _has_external_ids(organisation: Organisation) -> bool:
