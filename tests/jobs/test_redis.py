@@ -9,6 +9,7 @@ OUTSIDEIN_REQUIRE_REDIS=1 (CI), where they fail instead.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,19 @@ def test_several_web_processes_and_rq_workers_run_each_job_once(
     assert sorted(runs) == sorted(procs.jobs()) and set(runs.values()) == {1}
     # Nothing went to the database queue: Redis carried every task.
     assert procs.query("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult") == [(0,)]
+
+
+def test_under_redis_a_killed_workers_job_is_taken_over_and_completes(
+    redis_url: str, procs: Procs, tmp_path: Path
+) -> None:
+    rq = {"OUTSIDEIN_TASKS_BACKEND": "rq", "OUTSIDEIN_REDIS_URL": redis_url}
+    marker = tmp_path / "runs.txt"
+    first = procs.spawn("worker", **rq)
+    [job_id] = procs.run("start", "1", str(marker), "8", **rq)
+    procs.wait_for("the job to start", marker.exists)
+    os.kill(first.pid, signal.SIGKILL)  # kill -9 of the RQ worker, mid-job
+    first.wait(timeout=10)
+    procs.spawn("worker", **rq)
+    procs.wait_for("the job to finish", lambda: procs.jobs()[job_id]["status"] == "succeeded")
+    assert procs.jobs()[job_id]["attempts"] == 2
+    assert runs_of(marker)[job_id] == 2
