@@ -143,8 +143,8 @@ def test_analyse_without_storing(tenant: Tenant) -> None:
     assert aspects == {"Bezorging": "negative", "Prijs": "positive"}
     assert len(first["sentences"]) == 2
     assert (english["language"], english["sentiment"]) == ("en", "positive")
-    assert (emoji["language"], emoji["sentiment"]) == ("other", "neutral")
-    assert (empty["sentiment"], empty["themes"]) == ("neutral", [])
+    assert (emoji["language"], emoji["sentiment"]) == ("other", None)
+    assert (empty["language"], empty["sentiment"], empty["themes"]) == (None, None, [])
     assert not FeedbackAnalysis.objects.exists()
 
 

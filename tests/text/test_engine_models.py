@@ -125,5 +125,5 @@ def test_regularisation_and_weighting_are_chosen_on_the_training_rows_only() -> 
     ] * 20
     labels = ["positive"] * 60 + ["negative"] * 60
     rows = linear.Rows.of([_sentiment_features(t) for t in texts])
-    c, weighting = sentiment.choose(rows, labels)
-    assert c in sentiment.CS and weighting in sentiment.WEIGHTINGS
+    c, weighting, scale = sentiment.choose(rows, labels)
+    assert c in sentiment.CS and weighting in sentiment.WEIGHTINGS and scale == 0.0

@@ -112,9 +112,9 @@ class AnalyseIn(InputSchema):
 
 
 class AnalysisResultOut(Schema):
-    language: str = Field(..., description="nl, en or other")
+    language: str | None = Field(..., description="nl, en or other; null for an empty text")
     language_confidence: float
-    sentiment: SentimentCode
+    sentiment: SentimentCode | None = Field(..., description="null for a text without words")
     score: float = Field(..., description="−1 (negative) .. 1 (positive)")
     confidence: float
     themes: list[ThemeScoreOut]

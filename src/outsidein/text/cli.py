@@ -126,7 +126,43 @@ def discover(organisation: Any, *, days: int, uncovered: bool = False, out: Any 
     return len(found)
 
 
+def models(organisation: Any | None, out: Any = None) -> None:
+    """Which engine analyses the comments, and the organisation's trained models."""
+    from outsidein.text.engine import embeddings, prior
+
+    out = out or sys.stdout
+    print(embeddings.describe(), file=out)
+    shipped = prior.load() if embeddings.available() else None
+    if shipped is not None:
+        print(
+            f"Out-of-the-box sentiment: prototypes in the encoder's space + rules "
+            f"(prototypes {shipped.source})",
+            file=out,
+        )
+    else:
+        print("Out-of-the-box sentiment: lexicon + rules", file=out)
+    if organisation is None:
+        return
+    from outsidein.text.models import TextModel
+
+    stored = TextModel.objects.filter(organisation=organisation).order_by("kind", "language")
+    if not stored:
+        print(f"{organisation.slug}: no trained models yet", file=out)
+    for model in stored:
+        figures = ", ".join(
+            f"{k} {v}" for k, v in model.metrics.items() if k in {"macro_f1", "micro_f1"}
+        )
+        print(
+            f"{organisation.slug}: {model.kind} {model.language or 'all'} v{model.version}, "
+            f"{model.examples} examples{', ' + figures if figures else ''}",
+            file=out,
+        )
+
+
 def run(args: Any, organisation_lookup: Any) -> None:
+    if args.text_command == "models":
+        models(organisation_lookup(args.org) if args.org else None)
+        return
     if args.text_command == "discover":
         discover(organisation_lookup(args.org), days=args.days, uncovered=args.uncovered)
         return
@@ -169,6 +205,13 @@ def add_parser(sub: Any, handler: Any) -> None:
     )
     q.add_argument("file", help="the CSV file")
     q.add_argument("--org", required=True, help="organisation short name (slug)")
+    q.set_defaults(func=handler)
+    q = text_sub.add_parser(
+        "models",
+        help="which engine analyses the comments (sentence encoder or not) and the "
+        "organisation's trained models",
+    )
+    q.add_argument("--org", help="organisation short name: also list its trained models")
     q.set_defaults(func=handler)
     q = text_sub.add_parser(
         "discover",

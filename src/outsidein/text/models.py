@@ -86,9 +86,14 @@ class FeedbackAnalysis(TenantModel):
     feedback = models.OneToOneField(
         "voice.Feedback", on_delete=models.CASCADE, related_name="analysis"
     )
-    language = models.CharField(_("language"), max_length=5, choices=TextLanguage.choices)
+    # Both "" for a comment without words: it has no language and no sentiment.
+    language = models.CharField(
+        _("language"), max_length=5, choices=TextLanguage.choices, blank=True
+    )
     language_confidence = models.FloatField(default=0.0)
-    sentiment = models.CharField(_("sentiment"), max_length=8, choices=Sentiment.choices)
+    sentiment = models.CharField(
+        _("sentiment"), max_length=8, choices=Sentiment.choices, blank=True
+    )
     score = models.FloatField(_("sentiment score"), default=0.0)
     confidence = models.FloatField(default=0.0)
     themes = models.JSONField(_("themes"), default=dict, blank=True)
@@ -108,6 +113,26 @@ class FeedbackAnalysis(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.feedback_id}: {self.sentiment}"
+
+
+class FeedbackEmbedding(TenantModel):
+    """The sentence embedding of one piece of feedback's text (512 float16 numbers, 1 KB),
+    computed once when it is analysed and read by what compares comments (similar feedback,
+    likely duplicates, theme discovery). Kept apart from the analysis so that the lists that
+    read analyses never carry it."""
+
+    feedback = models.OneToOneField(
+        "voice.Feedback", on_delete=models.CASCADE, related_name="embedding"
+    )
+    vector = models.BinaryField()
+    engine = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = _("text embedding")
+        verbose_name_plural = _("text embeddings")
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.engine}"
 
 
 class ExampleSource(models.TextChoices):

@@ -289,6 +289,16 @@ def reanalyse(request: HttpRequest) -> HttpResponse:
     return redirect("job-detail", job.pk)
 
 
+def _similar(person: Any, feedback: Any) -> list[tuple[Any, float]]:
+    """Comments like this one that the person may see (nearest sentence embeddings)."""
+    from outsidein.text.similarity import similar_feedback
+    from outsidein.voice.models import Feedback
+
+    found = similar_feedback(person.organisation_id, feedback.pk, scoped(person, Feedback))
+    items = scoped(person, Feedback).in_bulk([pk for pk, _score in found])
+    return [(items[pk], score) for pk, score in found if pk in items]
+
+
 def feedback_text_panel(request: HttpRequest, feedback: Any) -> tuple[str, dict[str, Any]] | None:
     """On a feedback item's page: its language, sentiment and themes, with the correction form
     (a correction is kept and becomes a strong label for the next model)."""
@@ -302,6 +312,7 @@ def feedback_text_panel(request: HttpRequest, feedback: Any) -> tuple[str, dict[
         "text/_feedback_panel.html",
         {
             "analysis": analysis,
+            "similar": _similar(person, feedback),
             "may_correct": can(person, Action.CHANGE, FeedbackAnalysis),
             "theme_names": list(scoped(person, Theme).values_list("name", flat=True)),
             "sentiments": Sentiment.choices,

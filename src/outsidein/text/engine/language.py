@@ -13,6 +13,7 @@ from outsidein.text.engine import lexicon, tokens
 
 SUPPORTED = ("nl", "en")
 OTHER = "other"
+NONE = ""  # an empty text has no language
 
 _NL_WORDS = (
     "de het een en is was zijn niet geen van voor met op te dat die er ik je jullie w"
@@ -44,7 +45,10 @@ def _word_votes(words: list[str]) -> dict[str, int]:
 
 
 def detect(text: str) -> tuple[str, float]:
-    """``(language, confidence)`` for cleaned text; empty or letterless text is ``other``."""
+    """``(language, confidence)`` for cleaned text; an empty text has none (``""``),
+    letterless text (digits, emoji) is ``other``."""
+    if not text.strip():
+        return NONE, 0.0
     words = [word for word in tokens.tokens(text) if word[:1].isalpha()]
     if not words:
         return OTHER, 0.0

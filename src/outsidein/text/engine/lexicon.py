@@ -40,7 +40,8 @@ EN = _weights(
         useless careless ignored ignore dry greasy stale soggy tasteless overcooked
         undercooked burnt salty rip-off lost never nobody cancelled canceled charged
         refund incompetent unprofessional sloppy angry upset hate hated fail failed
-        unreliable unreachable inedible sick;
+        unreliable unreachable inedible sick unhappy dissatisfied unsatisfied
+        ripped-off;
     -3: terrible horrible awful worst disgusting dreadful appalling pathetic atrocious
         horrendous scam nightmare abysmal shocking disaster disgraceful furious
     """
@@ -66,7 +67,8 @@ NL = _weights(
         onacceptabel nutteloos onbehulpzaam genegeerd droog vet oud taai smakeloos
         aangebrand verbrand overgaar nooit niemand geannuleerd terugbetaling
         incompetent onprofessioneel slordig boos kwaad haten mislukt onbetrouwbaar
-        onbereikbaar oneetbaar ziek waardeloos zonde;
+        onbereikbaar oneetbaar ziek waardeloos zonde ontevreden ongelukkig
+        opgelicht;
     -3: verschrikkelijk vreselijk afschuwelijk walgelijk belabberd waardeloos
         schandalig rampzalig dramatisch diep_triest bedroevend belachelijk oplichting
         oplichters drama ramp
@@ -182,6 +184,42 @@ INTENSIFIERS = {
 CONTRASTS = {
     "en": {"but", "however", "although", "though", "yet", "nevertheless", "except"},
     "nl": {"maar", "echter", "hoewel", "alleen", "toch", "desondanks", "behalve"},
+}
+
+# Irony: phrases that are never meant well, tags that turn praise around when the comment
+# also complains ("top hoor" after a wrong bill), and repeat words right after praise
+# ("Geweldig, alweer …", "Great, another …").
+IRONY = {
+    "nl": ("bedankt voor niets", "dank je de koekoek", "bedankt voor helemaal niets"),
+    "en": ("thanks for nothing", "yeah right", "what a joke"),
+}
+SARCASM_TAGS = {
+    "nl": (
+        "top hoor",
+        "fijn hoor",
+        "lekker dan",
+        "ja hoor",
+        "nou lekker",
+        "knap hoor",
+        "goed geregeld hoor",
+        "super hoor",
+        "geweldig hoor",
+    ),
+    "en": (
+        "thanks a lot",
+        "just great",
+        "just perfect",
+        "oh great",
+        "oh wonderful",
+        "oh brilliant",
+        "oh joy",
+        "well done guys",
+        "great job guys",
+    ),
+}
+REPEATS = {
+    "nl": frozenset({"alweer", "weer", "wéér", "opnieuw", "nogmaals"}),
+    "en": frozenset({"again", "another", "once", "yet"}),
 }
 
 # Single words that end a negation's reach.

@@ -52,19 +52,24 @@ def hashed(rows: Sequence[dict[str, float]]) -> sparse.csr_matrix:
 
 @dataclass
 class Rows:
-    """Hashed feature rows: the binary grams and the side features, apart until weighted."""
+    """Hashed feature rows: the binary grams and the side features, apart until weighted, and
+    optionally a dense block (the sentence embeddings, one row each)."""
 
     grams: sparse.csr_matrix
     side: sparse.csr_matrix
+    dense: np.ndarray | None = None
 
     @classmethod
-    def of(cls, rows: Sequence[Features]) -> Rows:
+    def of(cls, rows: Sequence[Features], dense: np.ndarray | None = None) -> Rows:
         grams = hashed([row[0] for row in rows])
         grams.data[:] = 1.0
-        return cls(grams, hashed([row[1] for row in rows]))
+        if dense is not None and len(dense) != len(rows):
+            raise ValueError("one dense row per feature row")
+        return cls(grams, hashed([row[1] for row in rows]), dense)
 
     def take(self, index: np.ndarray) -> Rows:
-        return Rows(self.grams[index], self.side[index])
+        dense = None if self.dense is None else self.dense[index]
+        return Rows(self.grams[index], self.side[index], dense)
 
     def __len__(self) -> int:
         return int(self.grams.shape[0])
@@ -149,28 +154,47 @@ class LinearModel:
     multi_label: bool
     weighting: Weighting = field(default_factory=Weighting)
     floor: float = 2.0
+    # Weights of the dense block (classes × its width) and the factor its rows are scaled by;
+    # None: the model was trained without embeddings.
+    dense_weights: np.ndarray | None = None
+    dense_scale: float = 1.0
     _dense: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def uses_dense(self) -> bool:
+        return self.dense_weights is not None
 
     def matrix(self, rows: Sequence[Features] | Rows) -> sparse.csr_matrix:
         return self.weighting.apply(rows if isinstance(rows, Rows) else Rows.of(rows))
 
-    def scores(self, features: sparse.csr_matrix) -> np.ndarray:
+    def scores(self, features: sparse.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
         if self._dense is None:
-            dense = np.zeros((N_FEATURES, len(self.classes)), dtype=np.float32)
-            dense[self.columns] = self.weights.T
-            self._dense = dense
-        return np.asarray(features @ self._dense) + self.bias
+            table = np.zeros((N_FEATURES, len(self.classes)), dtype=np.float32)
+            table[self.columns] = self.weights.T
+            self._dense = table
+        raw = np.asarray(features @ self._dense) + self.bias
+        if self.dense_weights is not None and dense is not None:
+            raw += (dense * self.dense_scale) @ self.dense_weights.T
+        return raw
 
-    def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
-        raw = self.scores(features)
+    def probabilities(
+        self, features: sparse.csr_matrix, dense: np.ndarray | None = None
+    ) -> np.ndarray:
+        raw = self.scores(features, dense)
         if self.multi_label:
             return 1.0 / (1.0 + np.exp(-raw))
         raw = raw - raw.max(axis=1, keepdims=True)
         exp = np.exp(raw)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def predict_rows(self, rows: Sequence[Features] | Rows) -> np.ndarray:
-        return self.probabilities(self.matrix(rows))
+    def predict_rows(
+        self, rows: Sequence[Features] | Rows, dense: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Probabilities per row; ``dense``: the embeddings when ``rows`` is a plain list
+        (a ``Rows`` carries its own)."""
+        if isinstance(rows, Rows):
+            dense = rows.dense if dense is None else dense
+        return self.probabilities(self.matrix(rows), dense)
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
@@ -183,6 +207,9 @@ class LinearModel:
             "floor": np.array([self.floor]),
             **self.weighting.arrays(),
         }
+        if self.dense_weights is not None:
+            arrays["dense_weights"] = self.dense_weights.astype(np.float32)
+            arrays["dense_scale"] = np.array([self.dense_scale])
         np.savez_compressed(out, **arrays)
         return out.getvalue()
 
@@ -197,6 +224,8 @@ class LinearModel:
                 multi_label=bool(data["multi_label"][0]),
                 weighting=Weighting.from_arrays(data),
                 floor=float(data["floor"][0]) if "floor" in data.files else 2.0,
+                dense_weights=data["dense_weights"] if "dense_weights" in data.files else None,
+                dense_scale=(float(data["dense_scale"][0]) if "dense_scale" in data.files else 1.0),
             )
 
 
@@ -205,8 +234,32 @@ def _compact(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return columns, coef[:, columns]
 
 
+def _with_dense(
+    features: sparse.csr_matrix, rows: Rows, dense_scale: float
+) -> tuple[sparse.csr_matrix, int]:
+    """The features with the rows' dense block appended (scaled); its width (0: none)."""
+    if rows.dense is None or dense_scale <= 0:
+        return features, 0
+    block = sparse.csr_matrix(rows.dense.astype(np.float64) * dense_scale)
+    return sparse.hstack([features, block], format="csr"), int(rows.dense.shape[1])
+
+
+def _split_dense(
+    coef: np.ndarray, width: int, dense_scale: float
+) -> tuple[np.ndarray, np.ndarray | None, float]:
+    if not width:
+        return coef, None, 1.0
+    return coef[:, :-width], coef[:, -width:].astype(np.float32), dense_scale
+
+
 def train_softmax(
-    rows: Rows, labels: Sequence[str], *, c: float = 4.0, idf: bool = False, normalise: bool = False
+    rows: Rows,
+    labels: Sequence[str],
+    *,
+    c: float = 4.0,
+    idf: bool = False,
+    normalise: bool = False,
+    dense_scale: float = 0.0,
 ) -> LinearModel:
     from sklearn.linear_model import LogisticRegression
 
@@ -217,17 +270,28 @@ def train_softmax(
     # Fit on the columns that occur (the optimiser's cost grows with every column).
     features = weighting.apply(rows)
     used = np.unique(features.indices)
+    matrix, width = _with_dense(features[:, used], rows, dense_scale)
     model = LogisticRegression(C=c, max_iter=1000, class_weight="balanced")
-    model.fit(features[:, used], list(labels))
+    model.fit(matrix, list(labels))
+    sparse_coef, dense_coef, scale = _split_dense(model.coef_, width, dense_scale)
     coef = np.zeros((model.coef_.shape[0], N_FEATURES))
-    coef[:, used] = model.coef_
+    coef[:, used] = sparse_coef
     bias = model.intercept_
     if len(classes) == 2:  # scikit-learn keeps one row for two classes
         coef = np.vstack([-coef[0] / 2, coef[0] / 2])
         bias = np.array([-bias[0] / 2, bias[0] / 2])
+        if dense_coef is not None:
+            dense_coef = np.vstack([-dense_coef[0] / 2, dense_coef[0] / 2])
     columns, weights = _compact(coef)
     return LinearModel(
-        list(model.classes_), columns, weights, bias, multi_label=False, weighting=weighting
+        list(model.classes_),
+        columns,
+        weights,
+        bias,
+        multi_label=False,
+        weighting=weighting,
+        dense_weights=dense_coef,
+        dense_scale=scale,
     )
 
 
@@ -238,13 +302,14 @@ def train_one_vs_rest(
     c: float = 8.0,
     idf: bool = False,
     normalise: bool = False,
+    dense_scale: float = 0.0,
 ) -> LinearModel:
     """One logistic regression per class (class-balanced); a class with no (or only) positive
     examples gets a bias that never (always) fires."""
     from sklearn.linear_model import LogisticRegression
 
     weighting = Weighting.fit(rows.grams, idf=idf, normalise=normalise)
-    features = weighting.apply(rows)
+    features, width = _with_dense(weighting.apply(rows), rows, dense_scale)
     classes = sorted({label for labels in label_sets for label in labels})
     coefs, biases = [], []
     for name in classes:
@@ -261,7 +326,15 @@ def train_one_vs_rest(
         coefs.append(model.coef_[0])
         biases.append(float(model.intercept_[0]))
     coef = np.vstack(coefs) if coefs else np.zeros((0, features.shape[1]))
+    coef, dense_coef, scale = _split_dense(coef, width, dense_scale)
     columns, weights = _compact(coef)
     return LinearModel(
-        classes, columns, weights, np.array(biases), multi_label=True, weighting=weighting
+        classes,
+        columns,
+        weights,
+        np.array(biases),
+        multi_label=True,
+        weighting=weighting,
+        dense_weights=dense_coef,
+        dense_scale=scale,
     )

@@ -26,6 +26,10 @@ from outsidein.text.engine import lexicon, linear
 LABELS = ("negative", "neutral", "positive")
 NEUTRAL_BAND = 0.05
 NEGATION_REACH = 3
+# A negation without a sentiment word in its reach ("reageert nooit", "not received yet") is
+# a mild complaint in customer feedback (not in a question).
+UNMATCHED_NEGATION = -0.7
+POSTPOSED_NEGATORS = frozenset({"niet", "nooit"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,12 @@ class RuleResult:
     negative: float
     negated: frozenset[int]  # positions of words inside a negation's reach
     turn: int = -1  # position of the first "but" (−1: none)
+    sarcasm: bool = False  # praise around a complaint ("Geweldig, alweer een … Top hoor.")
+    balanced: bool = False  # a negated praise and a negated complaint ("not bad, not good")
+    # a sentiment word was negated ("niet ontevreden", "not helpful"), or a negation stood
+    # alone ("werkt niet")
+    flipped: bool = False
+    question: bool = False
 
 
 def rule_score(words: Sequence[str], lemmas: Sequence[str], language: str) -> RuleResult:
@@ -43,17 +53,43 @@ def rule_score(words: Sequence[str], lemmas: Sequence[str], language: str) -> Ru
     boosts = lexicon.INTENSIFIERS.get(language, lexicon.INTENSIFIERS["en"])
     contrasts = lexicon.CONTRASTS.get(language, lexicon.CONTRASTS["en"])
     values: list[float] = []
+    flipped_up = flipped_down = False  # a negated complaint / a negated praise seen
     negated: set[int] = set()
     negate_until = -1
+    open_negation = -1  # a negator that has not met a sentiment word yet
+    question = "?" in words
     boost = 1.0
     turn = -1
+
+    def flip(value: float) -> float:
+        nonlocal flipped_up, flipped_down
+        flipped_down |= value > 0
+        flipped_up |= value < 0
+        return -0.6 * value if value > 0 else -0.4 * value
+
     for index, word in enumerate(words):
         value = 0.0
         if word in lexicon.CLAUSE_ENDS or word in contrasts:
             negate_until = -1
+            if open_negation >= 0 and not question:
+                values[open_negation] = UNMATCHED_NEGATION
+            open_negation = -1
             if word in contrasts and turn < 0:
                 turn = index
         if word in negators or word.endswith("n't"):
+            previous = index - 1
+            if (
+                language == "nl"
+                and previous >= 0
+                and values[previous]
+                and previous not in negated
+                and word in POSTPOSED_NEGATORS
+            ):
+                # Dutch puts the negation after the verb: "klopt niet", "werkt nooit".
+                values[previous] = flip(values[previous])
+                negated.add(previous)
+            else:
+                open_negation = index
             negate_until = index + NEGATION_REACH
             values.append(0.0)
             continue
@@ -67,15 +103,23 @@ def rule_score(words: Sequence[str], lemmas: Sequence[str], language: str) -> Ru
         if weight is not None:
             value = weight * boost
             if index <= negate_until:
-                value = -0.6 * value if value > 0 else -0.4 * value
+                value = flip(value)
                 negated.add(index)
+                open_negation = -1
             boost = 1.0
         elif index <= negate_until:
             negated.add(index)
         values.append(value)
-    if turn >= 0:
+    if open_negation >= 0 and not question:
+        values[open_negation] = UNMATCHED_NEGATION
+    unmatched = UNMATCHED_NEGATION in values
+    balanced = flipped_up and flipped_down
+    sarcasm = not balanced and _sarcastic(words, values, language)
+    if sarcasm:  # the praise is meant the other way round
+        values = [-abs(v) for v in values]
+    elif turn >= 0:
         values = [v * (0.5 if i < turn else 1.5) for i, v in enumerate(values)]
-    total = sum(values)
+    total = 0.0 if balanced else sum(values)
     if total and "!" in words:
         total *= 1 + 0.1 * min(3, words.count("!"))
     score = total / math.sqrt(total * total + 6.0)
@@ -85,6 +129,30 @@ def rule_score(words: Sequence[str], lemmas: Sequence[str], language: str) -> Ru
         negative=-sum(v for v in values if v < 0),
         negated=frozenset(negated),
         turn=turn,
+        sarcasm=sarcasm,
+        balanced=balanced,
+        flipped=flipped_up or flipped_down or unmatched,
+        question=question,
+    )
+
+
+def _sarcastic(words: Sequence[str], values: Sequence[float], language: str) -> bool:
+    """Praise next to a complaint and a marker of irony: a repeat ("alweer", "another") or a
+    tag ("top hoor", "yeah right", "thanks a lot", "bedankt voor niets")."""
+    if not any(v > 0 for v in values):
+        return False
+    complaint = any(v < 0 for v in values)
+    text = " " + " ".join(words) + " "
+    if any(f" {phrase} " in text for phrase in lexicon.IRONY.get(language, ())):
+        return True
+    if not complaint:
+        return False
+    if any(f" {phrase} " in text for phrase in lexicon.SARCASM_TAGS.get(language, ())):
+        return True
+    repeats = lexicon.REPEATS.get(language, frozenset())
+    return any(
+        value > 0 and any(word in repeats for word in words[index + 1 : index + 4])
+        for index, value in enumerate(values)
     )
 
 
@@ -105,6 +173,10 @@ C = 1.0
 CS = (0.3, 1.0, 3.0, 10.0)
 WEIGHTINGS = ({"idf": False, "normalise": True}, {"idf": True, "normalise": True})
 FOLDS = 3
+# How strongly the sentence embedding weighs beside the grams (both unit length), when the
+# rows have one (more candidates here are chosen by the same cross-validation; one keeps
+# training affordable: each doubles its cost).
+DENSE_SCALES = (1.0,)
 
 
 def features(words: Sequence[str], lemmas: Sequence[str], rules: RuleResult) -> linear.Features:
@@ -129,6 +201,8 @@ def features(words: Sequence[str], lemmas: Sequence[str], rules: RuleResult) -> 
         side["@question"] = float("?" in words)
         side["@exclaim"] = float("!" in words)
         side["@negated"] = float(bool(rules.negated))
+        side["@sarcasm"] = float(rules.sarcasm)
+        side["@balanced"] = float(rules.balanced)
         turn = rules.turn
         if turn >= 0:
             for token in lemmas[turn + 1 :]:
@@ -144,8 +218,13 @@ class SentimentModel:
     model: linear.LinearModel
     blend: float = 0.8
 
-    def predict(self, feature_rows: Sequence[linear.Features], rule_scores: Sequence[float]):
-        probabilities = self.model.predict_rows(feature_rows)
+    def predict(
+        self,
+        feature_rows: Sequence[linear.Features],
+        rule_scores: Sequence[float],
+        dense: np.ndarray | None = None,
+    ) -> list[tuple[str, float, float]]:
+        probabilities = self.model.predict_rows(feature_rows, dense)
         classes = self.model.classes
         sign = np.array([{"negative": -1.0, "neutral": 0.0, "positive": 1.0}[c] for c in classes])
         expected = probabilities @ sign
@@ -165,30 +244,36 @@ class SentimentModel:
 
 def choose(
     rows: linear.Rows, labels: Sequence[str], folds: int = FOLDS
-) -> tuple[float, dict[str, bool]]:
-    """The regularisation (of ``CS``) and gram weighting (of ``WEIGHTINGS``) with the best
-    macro-F1 on out-of-fold predictions of the training rows; ties go to the first tried
-    (the smaller C)."""
+) -> tuple[float, dict[str, bool], float]:
+    """The regularisation (of ``CS``), gram weighting (of ``WEIGHTINGS``) and, with
+    embeddings, their scale (of ``DENSE_SCALES``) with the best macro-F1 on out-of-fold
+    predictions of the training rows; ties go to the first tried (the smaller C)."""
     from sklearn.metrics import f1_score
 
     target = np.array(labels)
     order = np.arange(len(target)) % folds
-    best, best_f1 = (C, WEIGHTING), -1.0
-    for weighting in WEIGHTINGS:
-        for c in CS:
-            guess = np.empty(len(target), dtype=object)
-            for fold in range(folds):
-                inside, held = np.flatnonzero(order != fold), np.flatnonzero(order == fold)
-                if len(set(target[inside])) < 2:
-                    return C, WEIGHTING
-                model = linear.train_softmax(
-                    rows.take(inside), list(target[inside]), c=c, **weighting
-                )
-                probabilities = model.predict_rows(rows.take(held))
-                guess[held] = np.array(model.classes)[probabilities.argmax(1)]
-            f1 = float(f1_score(target, list(guess), average="macro"))
-            if f1 > best_f1 + 1e-9:
-                best, best_f1 = (c, weighting), f1
+    scales = DENSE_SCALES if rows.dense is not None else (0.0,)
+    best, best_f1 = (C, WEIGHTING, scales[0]), -1.0
+    for scale in scales:
+        for weighting in WEIGHTINGS:
+            for c in CS:
+                guess = np.empty(len(target), dtype=object)
+                for fold in range(folds):
+                    inside, held = np.flatnonzero(order != fold), np.flatnonzero(order == fold)
+                    if len(set(target[inside])) < 2:
+                        return C, WEIGHTING, scales[0]
+                    model = linear.train_softmax(
+                        rows.take(inside),
+                        list(target[inside]),
+                        c=c,
+                        dense_scale=scale,
+                        **weighting,
+                    )
+                    probabilities = model.predict_rows(rows.take(held))
+                    guess[held] = np.array(model.classes)[probabilities.argmax(1)]
+                f1 = float(f1_score(target, list(guess), average="macro"))
+                if f1 > best_f1 + 1e-9:
+                    best, best_f1 = (c, weighting, scale), f1
     return best
 
 
@@ -198,14 +283,18 @@ def train(
     *,
     c: float | None = None,
     tune: bool = True,
+    dense: np.ndarray | None = None,
 ) -> SentimentModel:
-    """Softmax regression (class-balanced); its regularisation and gram weighting are chosen
-    by cross-validation on the training rows when there are enough of them (30 per fold),
-    else ``C`` and ``WEIGHTING``."""
-    rows = linear.Rows.of(feature_rows)
+    """Softmax regression (class-balanced) over the grams, the rule features and, when given,
+    the sentence embeddings (``dense``, one row per text); its regularisation, gram weighting
+    and embedding scale are chosen by cross-validation on the training rows when there are
+    enough of them (30 per fold), else ``C``, ``WEIGHTING`` and the first of
+    ``DENSE_SCALES``."""
+    rows = linear.Rows.of(feature_rows, dense)
     weighting = WEIGHTING
+    scale = DENSE_SCALES[0] if dense is not None else 0.0
     if c is None:
         c = C
         if tune and len(labels) >= 30 * FOLDS:
-            c, weighting = choose(rows, labels)
-    return SentimentModel(linear.train_softmax(rows, labels, c=c, **weighting))
+            c, weighting, scale = choose(rows, labels)
+    return SentimentModel(linear.train_softmax(rows, labels, c=c, dense_scale=scale, **weighting))

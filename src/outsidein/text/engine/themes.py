@@ -77,6 +77,7 @@ C = 8.0  # when there are too few examples to choose one of CS by cross-validati
 CS = (2.0, 8.0, 32.0)
 FOLDS = 3
 FLOORS = (2.0, 0.5, 0.4, 0.3, 0.2)  # candidates for the "at least the top theme" rule
+DENSE_SCALES = (1.0,)  # the embeddings' weight beside the grams, when there are any
 
 
 def features(
@@ -118,10 +119,12 @@ class ThemeModel:
     model: linear.LinearModel
     thresholds: dict[str, float]
 
-    def predict(self, feature_rows: Sequence[linear.Features]) -> list[dict[str, float]]:
+    def predict(
+        self, feature_rows: Sequence[linear.Features], dense: np.ndarray | None = None
+    ) -> list[dict[str, float]]:
         if not feature_rows:
             return []
-        probabilities = self.model.predict_rows(feature_rows)
+        probabilities = self.model.predict_rows(feature_rows, dense)
         limits = np.array([self.thresholds.get(name, 0.5) for name in self.model.classes])
         return [
             {self.model.classes[i]: round(float(row[i]), 3) for i in picked.tolist()}
@@ -172,36 +175,46 @@ def train(
     c: float | None = None,
     folds: int = FOLDS,
     tune: bool = True,
+    dense: np.ndarray | None = None,
 ) -> ThemeModel:
-    """One-vs-rest logistic regression. With enough rows (30 per fold) its regularisation (of
-    ``CS``, unless ``c`` is given), each theme's threshold (the best F1) and the top-theme
-    floor are chosen on out-of-fold probabilities of the training rows only."""
-    rows = linear.Rows.of(feature_rows)
+    """One-vs-rest logistic regression over the grams, keyword hits and, when given, the
+    sentence embeddings (``dense``). With enough rows (30 per fold) its regularisation (of
+    ``CS``, unless ``c`` is given), the embeddings' scale (of ``DENSE_SCALES``), each theme's
+    threshold (the best F1) and the top-theme floor are chosen on out-of-fold probabilities
+    of the training rows only."""
+    rows = linear.Rows.of(feature_rows, dense)
     classes = sorted({label for labels in label_sets for label in labels})
     thresholds = dict.fromkeys(classes, 0.5)
     floor = 2.0
     chosen = C if c is None else c
+    scales = DENSE_SCALES if dense is not None else (0.0,)
+    chosen_scale = scales[0]
     if tune and len(feature_rows) >= 30 * folds:
         truth = np.array([[name in labels for name in classes] for labels in label_sets])
         order = np.arange(len(feature_rows)) % folds
         best = -1.0
-        for candidate in CS if c is None else (c,):
-            out = np.zeros((len(feature_rows), len(classes)))
-            for fold in range(folds):
-                train_rows = np.flatnonzero(order != fold)
-                test_rows = np.flatnonzero(order == fold)
-                part = linear.train_one_vs_rest(
-                    rows.take(train_rows),
-                    [label_sets[int(i)] for i in train_rows],
-                    c=candidate,
-                    **WEIGHTING,
-                )
-                probabilities = part.predict_rows(rows.take(test_rows))
-                for j, name in enumerate(part.classes):
-                    out[test_rows, classes.index(name)] = probabilities[:, j]
-            tuned, tuned_floor, f1 = _tuned(out, truth, classes)
-            if f1 > best + 1e-9:
-                best, chosen, thresholds, floor = f1, candidate, tuned, tuned_floor
-    model = linear.train_one_vs_rest(rows, label_sets, c=chosen, **WEIGHTING)
+        for scale in scales:
+            for candidate in CS if c is None else (c,):
+                out = np.zeros((len(feature_rows), len(classes)))
+                for fold in range(folds):
+                    train_rows = np.flatnonzero(order != fold)
+                    test_rows = np.flatnonzero(order == fold)
+                    part = linear.train_one_vs_rest(
+                        rows.take(train_rows),
+                        [label_sets[int(i)] for i in train_rows],
+                        c=candidate,
+                        dense_scale=scale,
+                        **WEIGHTING,
+                    )
+                    probabilities = part.predict_rows(rows.take(test_rows))
+                    for j, name in enumerate(part.classes):
+                        out[test_rows, classes.index(name)] = probabilities[:, j]
+                tuned, tuned_floor, f1 = _tuned(out, truth, classes)
+                if f1 > best + 1e-9:
+                    best, chosen, thresholds, floor = f1, candidate, tuned, tuned_floor
+                    chosen_scale = scale
+    model = linear.train_one_vs_rest(
+        rows, label_sets, c=chosen, dense_scale=chosen_scale, **WEIGHTING
+    )
     model.floor = floor
     return ThemeModel(model, thresholds)
