@@ -3,7 +3,9 @@ ports, and one demo database per test session (loading it takes a minute or two)
 
 from __future__ import annotations
 
-import atexit
+import fcntl
+import hashlib
+import http.client
 import os
 import shutil
 import signal
@@ -12,11 +14,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
+import pytest
+
 OUTSIDEIN = [sys.executable, "-m", "outsidein.cli"]
+SRC = Path(__file__).resolve().parent.parent / "src" / "outsidein"
 STRONG_KEY = "pR7#vQ2!mX9kL4@wZ8nB3$tY6hJ1^cF5gD0&sA7eU2*iO9pK4lM8qN3rT6yV1xW5"
 
 
@@ -50,23 +53,29 @@ def port_open(port: int) -> bool:
         return False
 
 
-def wait_for_http(url: str, process: subprocess.Popen[str] | None, timeout: float) -> None:
-    """Wait until the URL answers at all (any status), or fail with the process's output."""
+def wait_for_http(
+    port: int, process: subprocess.Popen[str] | None, timeout: float, log: Path | None = None
+) -> None:
+    """Wait until 127.0.0.1:port answers HTTP at all (any status, redirects not followed), or
+    fail with what the process wrote to its log."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            out = process.stdout.read() if process.stdout else ""
+            out = log.read_text() if log and log.exists() else ""
             raise AssertionError(
                 f"the server exited ({process.returncode}) before answering:\n{out}"
             )
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
+            connection.request("GET", "/login/")
+            connection.getresponse().read()
             return
         except OSError:
             time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer within {timeout:.0f} s")
+        finally:
+            connection.close()
+    out = log.read_text()[-3000:] if log and log.exists() else ""
+    raise AssertionError(f"port {port} did not answer within {timeout:.0f} s:\n{out}")
 
 
 def descendants(pid: int) -> set[int]:
@@ -111,29 +120,49 @@ def stop(process: subprocess.Popen[str]) -> None:
             process.wait()
 
 
-_demo_dir: Path | None = None
+def _source_digest() -> str:
+    """A digest of the code that shapes the demo database: a new one when any of it changes."""
+    digest = hashlib.sha256()
+    for path in sorted(SRC.rglob("*")):
+        if path.suffix in {".py", ".json", ".csv", ".txt"} and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(SRC)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def demo_data_dir() -> Path:
-    """A data folder holding the loaded demo organisation, made once per test session with
-    `outsidein demo --no-serve` (migrate from nothing, then the whole demo load). Tests take a
-    copy with `outsidein backup` and never write to it. Its output is kept in demo-load.txt."""
-    global _demo_dir
-    if _demo_dir is None:
-        root = Path(tempfile.mkdtemp(prefix="outsidein-demo-"))
-        atexit.register(shutil.rmtree, root, ignore_errors=True)
-        data = root / "data"
-        result = run_cli(
-            ["demo", "--no-serve"], root, clean_env(OUTSIDEIN_DATA_DIR=str(data)), timeout=900
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        (root / "demo-load.txt").write_text(result.stdout + "\n--- stderr ---\n" + result.stderr)
-        _demo_dir = data
-    return _demo_dir
+    """A data folder holding the loaded demo organisation, made with `outsidein demo --no-serve`
+    (migrate from nothing, then the whole demo load, which takes minutes on 2 busy cores) and
+    kept in the temp folder for as long as the code is the same. Tests take a copy with
+    `outsidein backup` and never write to it. The load's output is kept in demo-load.txt."""
+    prebuilt = os.environ.get("OUTSIDEIN_TEST_DEMO_DATA")  # a developer's loaded data folder
+    if prebuilt:
+        return Path(prebuilt)
+    root = Path(tempfile.gettempdir()) / f"outsidein-test-demo-{_source_digest()}"
+    data = root / "data"
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another test session may be building it right now
+        if not (root / "demo-load.txt").exists():
+            shutil.rmtree(data, ignore_errors=True)
+            result = run_cli(
+                ["demo", "--no-serve"],
+                root,
+                clean_env(OUTSIDEIN_DATA_DIR=str(data)),
+                timeout=2400,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+            (root / "demo-load.txt").write_text(
+                result.stdout + "\n--- stderr ---\n" + result.stderr
+            )
+    return data
 
 
 def demo_load_output() -> str:
-    return (demo_data_dir().parent / "demo-load.txt").read_text()
+    output = demo_data_dir().parent / "demo-load.txt"
+    if not output.exists():
+        pytest.skip("OUTSIDEIN_TEST_DEMO_DATA names a data folder loaded elsewhere")
+    return output.read_text()
 
 
 def copy_demo_database(into: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import getpass
 import os
@@ -93,6 +94,23 @@ def _migrate(verbosity: int = 1) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
+def _collect_static() -> None:
+    """Production: collect the static files into the data folder when missing or stale."""
+    from django.conf import settings
+
+    from outsidein import deploy
+
+    try:
+        collected = deploy.ensure_static_files()
+    except OSError as exc:
+        raise CliError(
+            f"Cannot write the static files into {settings.STATIC_ROOT}: {exc.strerror or exc}. "
+            "OUTSIDEIN_DATA_DIR must be writable by the user that runs outsidein."
+        ) from None
+    if collected:
+        print(f"Static files collected into {settings.STATIC_ROOT}.")
+
+
 def _serve(
     host: str, port: int, workers: int, *, threads: int = 1, with_worker: bool = False
 ) -> None:
@@ -101,8 +119,6 @@ def _serve(
     from django.conf import settings
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
-
-    from outsidein import deploy
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
@@ -125,8 +141,7 @@ def _serve(
         "--forwarded-allow-ips",
         os.environ.get("OUTSIDEIN_FORWARDED_ALLOW_IPS", ",".join(settings.TRUSTED_PROXIES)),
     ]
-    if deploy.ensure_static_files():
-        print(f"Static files collected into {settings.STATIC_ROOT}.")
+    _collect_static()
     sys.stdout.flush()
     if not with_worker:
         os.execv(sys.executable, args)  # noqa: S606  (replaces this process with the server)
@@ -158,35 +173,43 @@ def _child_dies_with_parent() -> Any:
     return lambda: prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def _run_together(commands: list[list[str]]) -> int:
+def _run_together(commands: list[list[str]], *, grace: float = 30.0) -> int:
     """Run the server and the worker side by side until one ends or we are told to stop (Ctrl+C,
     SIGTERM, SIGHUP); then stop both and wait for them, so no child is left serving the port.
-    Returns the first command's exit code when it ended by itself, else 0."""
+
+    The children run in their own session, so a Ctrl+C in the terminal reaches only this process,
+    which then sends each child one SIGTERM: gunicorn finishes the requests in progress, the
+    worker its current job. Whoever is still running after `grace` seconds gets a second SIGTERM
+    (the worker gives up its job), then SIGKILL. Returns the first command's exit code when it
+    ended by itself, else 0."""
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     children: list[subprocess.Popen[bytes]] = []
     code = 0
     try:
         preexec = _child_dies_with_parent()
         for command in commands:
-            children.append(subprocess.Popen(command, preexec_fn=preexec))  # noqa: S603
+            children.append(
+                subprocess.Popen(command, preexec_fn=preexec, start_new_session=True)  # noqa: S603
+            )
         while all(child.poll() is None for child in children):
             time.sleep(0.2)
         code = children[0].returncode or 0
     except (KeyboardInterrupt, _Stop):
-        pass
+        print("\nStopping the web server and the worker…", file=sys.stderr, flush=True)
     finally:
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(sig, signal.SIG_IGN)  # a second Ctrl+C must not cut the cleanup short
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        deadline = time.monotonic() + 20
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        for patience, last_resort in ((grace, False), (5.0, False), (5.0, True)):
+            running = [child for child in children if child.poll() is None]
+            for child in running:
+                if last_resort:
+                    child.kill()
+                else:
+                    child.terminate()
+            deadline = time.monotonic() + patience
+            for child in running:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -196,14 +219,9 @@ def _run_together(commands: list[list[str]]) -> int:
 def cmd_migrate(args: argparse.Namespace) -> None:
     _setup_django()
     _migrate()
-    from django.conf import settings
-
-    from outsidein import deploy
-
     # Production serves hashed static files from the data folder: collect them now (and again
     # after an upgrade), so that no separate step can be forgotten.
-    if deploy.ensure_static_files():
-        print(f"Static files collected into {settings.STATIC_ROOT}.")
+    _collect_static()
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
