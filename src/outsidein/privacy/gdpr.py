@@ -38,12 +38,13 @@ ERASED = "[erased]"
 # match unrelated words); the customer's own records are cleared field by field regardless.
 MIN_SWEEP = 4
 MIN_SWEEP_WORDS = 12
+TERMS_PER_QUERY = 100
 
 
 # --- what we hold about one customer ----------------------------------------------------------
 
 
-def _model(label: str) -> type[models.Model] | None:
+def _model(label: str) -> Any:
     try:
         return apps.get_model(label)
     except LookupError:
@@ -143,7 +144,7 @@ def export_data(customer: Customer) -> dict[str, list[dict[str, Any]]]:
         )
     Feedback = _model("voice.Feedback")
     feedback = list(
-        Feedback.objects.filter(organisation_id=org, customer=customer)  # type: ignore[union-attr]
+        Feedback.objects.filter(organisation_id=org, customer=customer)
         .select_related("survey", "team", "segment")
         .prefetch_related("tags")
         .order_by("submitted_at", "pk")
@@ -185,7 +186,7 @@ def export_data(customer: Customer) -> dict[str, list[dict[str, Any]]]:
         )
     Invitation = _model("voice.Invitation")
     data["invitations"] = _rows(
-        Invitation.objects.filter(organisation_id=org, customer=customer)  # type: ignore[union-attr]
+        Invitation.objects.filter(organisation_id=org, customer=customer)
         .select_related("survey")
         .order_by("created_at", "pk"),
         [
@@ -225,14 +226,14 @@ def export_data(customer: Customer) -> dict[str, list[dict[str, Any]]]:
         )
         CaseNote = _model("practice.CaseNote")
         data["case_notes"] = _rows(
-            CaseNote.objects.filter(organisation_id=org, case__in=cases)  # type: ignore[union-attr]
+            CaseNote.objects.filter(organisation_id=org, case__in=cases)
             .select_related("author")
             .order_by("created_at", "pk"),
             ["case_id", "kind", "author", "text", "created_at"],
         )
         Contact = _model("practice.Contact")
         data["contacts"] = _rows(
-            Contact.objects.filter(organisation_id=org, customer=customer)  # type: ignore[union-attr]
+            Contact.objects.filter(organisation_id=org, customer=customer)
             .select_related("person")
             .order_by("happened_on", "pk"),
             ["id", "kind", "happened_on", "person", "learned"],
@@ -245,19 +246,19 @@ def export_data(customer: Customer) -> dict[str, list[dict[str, Any]]]:
         )
         Idea, Vote, Comment = (_model(f"ideas.{n}") for n in ("Idea", "Vote", "Comment"))
         data["ideas"] = _rows(
-            Idea.objects.filter(organisation_id=org)  # type: ignore[union-attr]
+            Idea.objects.filter(organisation_id=org)
             .filter(Q(author__in=people) | Q(customer=customer))
             .order_by("created_at", "pk"),
             ["id", "title", "description", "status", "created_at"],
         )
         data["votes"] = _rows(
-            Vote.objects.filter(organisation_id=org, participant__in=people)  # type: ignore[union-attr]
+            Vote.objects.filter(organisation_id=org, participant__in=people)
             .select_related("idea")
             .order_by("created_at", "pk"),
             ["idea", "created_at"],
         )
         data["portal_comments"] = _rows(
-            Comment.objects.filter(organisation_id=org, participant__in=people)  # type: ignore[union-attr]
+            Comment.objects.filter(organisation_id=org, participant__in=people)
             .select_related("idea")
             .order_by("created_at", "pk"),
             ["idea", "text", "created_at"],
@@ -279,14 +280,14 @@ def export_data(customer: Customer) -> dict[str, list[dict[str, Any]]]:
         )
         Log = _model("strategy.SegmentAssignmentLog")
         data["segment_history"] = _rows(
-            Log.objects.filter(organisation_id=org, customer=customer).order_by("created_at", "pk"),  # type: ignore[union-attr]
+            Log.objects.filter(organisation_id=org, customer=customer).order_by("created_at", "pk"),
             ["created_at", "from_segment", "to_segment", "source", "reason"],
         )
         Declined = _model("strategy.DeclinedRequest")
         data["declined_requests"] = _rows(
             Declined.objects.filter(organisation_id=org, customer=customer).order_by(
                 "created_at", "pk"
-            ),  # type: ignore[union-attr]
+            ),
             ["created_at", "request", "reason"],
         )
     return data
@@ -440,14 +441,28 @@ def sweep(
         queryset = model._default_manager.all()
         if "organisation" in names:
             queryset = queryset.filter(organisation_id=organisation_id)
-        match = Q(pk__in=[])
-        for column in columns:
-            for needle in needles:
-                forms = _json_forms(needle) if isinstance(column, models.JSONField) else {needle}
-                for form in forms:
-                    match |= Q(**{f"{column.name}__icontains": form})
+        # One query per group of terms: a customer with a thousand comments would otherwise
+        # make one expression too deep for SQLite (and slow to plan anywhere).
+        terms = [
+            Q(**{f"{column.name}__icontains": form})
+            for column in columns
+            for needle in needles
+            for form in (_json_forms(needle) if isinstance(column, models.JSONField) else {needle})
+        ]
+        found: set[Any] = set()
+        for start in range(0, len(terms), TERMS_PER_QUERY):
+            match = Q(pk__in=[])
+            for term in terms[start : start + TERMS_PER_QUERY]:
+                match |= term
+            found.update(queryset.filter(match).values_list("pk", flat=True))
+        matched = sorted(found)
         count = 0
-        for obj in queryset.filter(match).iterator(chunk_size=500):
+        objects = (
+            obj
+            for start in range(0, len(matched), 500)
+            for obj in model._default_manager.filter(pk__in=matched[start : start + 500])
+        )
+        for obj in objects:
             updates = []
             for column in columns:
                 value = getattr(obj, column.attname)
@@ -470,7 +485,7 @@ def sweep(
 def _text_answer_keys(survey_ids: Iterable[int]) -> dict[int, set[str]]:
     Question = _model("voice.Question")
     keys: dict[int, set[str]] = {}
-    for survey_id, key in Question.objects.filter(  # type: ignore[union-attr]
+    for survey_id, key in Question.objects.filter(
         survey_id__in=set(survey_ids), kind="text"
     ).values_list("survey_id", "key"):
         keys.setdefault(survey_id, set()).add(key)
@@ -503,7 +518,7 @@ def erase_customer(customer: Customer, *, by: Any = None, reason: str = "") -> d
     org = customer.organisation_id
     counts: dict[str, int] = {}
     Feedback = _model("voice.Feedback")
-    feedback = list(Feedback.objects.filter(organisation_id=org, customer=customer))  # type: ignore[union-attr]
+    feedback = list(Feedback.objects.filter(organisation_id=org, customer=customer))
     ids = [f.pk for f in feedback]
     participants = _participants(customer)
     people = list(participants) if participants is not None else []
@@ -523,7 +538,7 @@ def erase_customer(customer: Customer, *, by: Any = None, reason: str = "") -> d
         )
         for idea in ideas:
             words += [idea.title, idea.description]
-        for text in Comment.objects.filter(participant__in=people).values_list("text", flat=True):  # type: ignore[union-attr]
+        for text in Comment.objects.filter(participant__in=people).values_list("text", flat=True):
             words.append(text)
     words += [p.name for p in people] + [p.email for p in people]
     identity, texts = _needles(customer, words)
@@ -543,18 +558,18 @@ def erase_customer(customer: Customer, *, by: Any = None, reason: str = "") -> d
             item.external_id = f"erased-{uuid.uuid4().hex[:20]}"
     Feedback.objects.bulk_update(
         feedback, ["comment", "subject", "answers", "external_id"], batch_size=500
-    )  # type: ignore[union-attr]
+    )
     counts["feedback"] = len(feedback)
     Analysis, Example = _model("text.FeedbackAnalysis"), _model("text.TrainingExample")
     if Analysis is not None:
         for analysis in Analysis.objects.filter(organisation_id=org, feedback_id__in=ids):
             analysis.sentences = _strip_sentences(analysis.sentences)
             analysis.save(update_fields=["sentences"])
-        counts["training_examples"] = Example.objects.filter(  # type: ignore[union-attr]
+        counts["training_examples"] = Example.objects.filter(
             organisation_id=org, feedback_id__in=ids
         ).delete()[0]
     Delivery = _model("voice.Delivery")
-    for delivery in Delivery.objects.filter(organisation_id=org, payload__data__id__in=ids):  # type: ignore[union-attr]
+    for delivery in Delivery.objects.filter(organisation_id=org, payload__data__id__in=ids):
         delivery.payload = {
             "type": delivery.payload.get("type"),
             "timestamp": delivery.payload.get("timestamp"),
@@ -570,14 +585,14 @@ def erase_customer(customer: Customer, *, by: Any = None, reason: str = "") -> d
         )
         case_ids = list(cases.values_list("pk", flat=True))
         counts["cases"] = cases.update(subject=ERASED)
-        _model("practice.CaseNote").objects.filter(case_id__in=case_ids).update(text=ERASED)  # type: ignore[union-attr]
+        _model("practice.CaseNote").objects.filter(case_id__in=case_ids).update(text=ERASED)
         counts["contacts"] = (
-            _model("practice.Contact")  # type: ignore[union-attr]
+            _model("practice.Contact")
             .objects.filter(organisation_id=org, customer=customer)
             .exclude(learned="")
             .update(learned=ERASED)
         )
-        _model("practice.Evidence").objects.filter(  # type: ignore[union-attr]
+        _model("practice.Evidence").objects.filter(
             organisation_id=org, kind="feedback", ref_id__in=ids
         ).update(label=ERASED)
     for label in ("strategy.NeedTag", "strategy.TouchpointLink"):
@@ -589,7 +604,7 @@ def erase_customer(customer: Customer, *, by: Any = None, reason: str = "") -> d
     Attribute = _model("strategy.CustomerAttribute")
     if Attribute is not None:
         counts["attributes"] = Attribute.objects.filter(customer=customer).delete()[0]
-        _model("strategy.DeclinedRequest").objects.filter(customer=customer).update(request=ERASED)  # type: ignore[union-attr]
+        _model("strategy.DeclinedRequest").objects.filter(customer=customer).update(request=ERASED)
 
     # The ideas portal: the participant is erased, their words too; votes still count.
     if Idea is not None:
@@ -597,7 +612,7 @@ def erase_customer(customer: Customer, *, by: Any = None, reason: str = "") -> d
             idea.title = _("Idea removed at the customer's request")[:200]
             idea.description = ERASED
         Idea.objects.bulk_update(ideas, ["title", "description"])
-        Comment.objects.filter(participant__in=people).update(text=ERASED)  # type: ignore[union-attr]
+        Comment.objects.filter(participant__in=people).update(text=ERASED)
         for person in people:
             person.email = f"erased-{person.pk}@erased.invalid"
             person.name = ""
