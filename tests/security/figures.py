@@ -32,19 +32,6 @@ def _classes_based_on(base: str) -> int:
     return count
 
 
-def _tests_taking(fixture: str) -> int:
-    count = 0
-    for path in _test_files():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.FunctionDef)
-                and node.name.startswith("test_")
-                and any(arg.arg == fixture for arg in node.args.args)
-            ):
-                count += 1
-    return count
-
-
 def _tests_in(path: Path) -> int:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return sum(
@@ -76,7 +63,6 @@ def compute() -> list[tuple[str, int]]:
             "delete, 401, another organisation's object 404, a denied role 403)",
             _classes_based_on("CrudContract"),
         ),
-        ("Tests with a second organisation (tenant isolation)", _tests_taking("other_tenant")),
         (
             "Query filters taking an id, each refused (422) with another organisation's id",
             len(test_permissions.QUERY_IDS),
