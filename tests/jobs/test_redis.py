@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,15 +71,13 @@ def redis_url() -> str:
     return f"redis://{REDIS_HOST}:{REDIS_PORT}/{1 + os.getpid() % 15}"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker's pass closes connections, as in life
 def test_redis_down_at_submission_keeps_the_answer_and_its_tasks(
     redis_down: str,
     public_url: str,  # noqa: F811
     answer: Any,  # noqa: F811
-    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        response = answer(public_url, {"nps": "3", "reason": "Niemand belde terug."})
+    response = answer(public_url, {"nps": "3", "reason": "Niemand belde terug."})
     assert response.status_code == 200
     assert Feedback.objects.count() == 1  # the customer's answer is stored
     waiting = DBTaskResult.objects.filter(backend_name="fallback", status="READY")
@@ -89,12 +88,10 @@ def test_redis_down_at_submission_keeps_the_answer_and_its_tasks(
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 
-@pytest.mark.django_db
-def test_redis_down_a_started_job_still_runs(
-    redis_down: str, tenant: Tenant, django_capture_on_commit_callbacks: Any
-) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_a_started_job_still_runs(redis_down: str, tenant: Tenant) -> None:
     CustomerFactory.create_batch(2, organisation=tenant.organisation)
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+    with transaction.atomic():
         job = start_job(
             tenant.organisation, kind="customers.export", title="x", created_by=tenant.admin
         )
@@ -138,3 +135,27 @@ def test_under_redis_a_killed_workers_job_is_taken_over_and_completes(
     procs.wait_for("the job to finish", lambda: procs.jobs()[job_id]["status"] == "succeeded")
     assert procs.jobs()[job_id]["attempts"] == 2
     assert runs_of(marker)[job_id] == 2
+
+
+@pytest.mark.django_db
+def test_a_delayed_task_is_moved_into_the_queue_when_its_time_has_come(
+    redis_url: str, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    import django_rq
+    from django.utils import timezone
+
+    from outsidein.jobs.tasks import run_job_task
+    from outsidein.jobs.worker import _DelayedTasks
+
+    settings.TASKS = rq_tasks()
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    run_job_task.using(run_after=timezone.now() + timedelta(seconds=1)).enqueue(job_id=1)
+    assert queue.count == 0
+    time.sleep(1.5)
+    _DelayedTasks().run()
+    assert queue.count == 1
+    queue.empty()

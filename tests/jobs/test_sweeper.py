@@ -109,3 +109,10 @@ def test_a_queued_job_whose_enqueue_was_lost_is_enqueued_again(tenant: Tenant) -
     assert sweep_jobs()["requeued"] == 1
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
+
+
+def test_a_job_of_a_kind_nobody_handles_fails_instead_of_hanging(tenant: Tenant) -> None:
+    job = Job.objects.create(organisation=tenant.organisation, kind="gone.away", title="x")
+    assert run_job(job.pk).status == JobStatus.FAILED
+    job.refresh_from_db()
+    assert "gone.away" in job.error and job.lease_expires_at is None

@@ -46,13 +46,42 @@ def _db_worker(backend_name: str, *, interval: float, batch: bool) -> Any:
     )
 
 
-def maintain(*, scheduler: bool, fallback: str | None) -> None:
+class _DelayedTasks:
+    """Moves Redis tasks whose ``run_after`` has come into their queue (webhook retries).
+
+    RQ's own scheduler runs in a process it forks from the worker, which outlives a worker
+    killed with SIGKILL; this does the same work from the maintenance thread instead, under
+    RQ's scheduler lock (one process at a time; a dead holder's lock expires in a minute)."""
+
+    def __init__(self) -> None:
+        self._scheduler: Any = None
+
+    def run(self) -> None:
+        import django_rq
+        from rq.scheduler import RQScheduler
+
+        if self._scheduler is None:
+            names = list(settings.RQ_QUEUES)
+            self._scheduler = RQScheduler(names, connection=django_rq.get_connection(names[0]))
+        if self._scheduler.acquire_locks():
+            self._scheduler.prepare_registries()
+            self._scheduler.enqueue_scheduled_jobs()
+
+
+def maintain(
+    *, scheduler: bool, fallback: str | None, delayed: _DelayedTasks | None = None
+) -> None:
     """One pass of the maintenance loop."""
     counts = sweep_jobs()
     if any(counts.values()):
         logger.warning("Jobs whose worker stopped: %s", counts)
     if fallback:
         _db_worker(fallback, interval=0, batch=True).run()
+    if delayed is not None:
+        try:
+            delayed.run()
+        except Exception as exc:  # Redis down: the tasks wait in Redis, nothing is lost
+            logger.warning("Could not move delayed tasks into the Redis queue: %s", exc)
     if scheduler:
         schedule.tick()
 
@@ -64,6 +93,7 @@ class Maintenance:
         self.interval = interval
         self.scheduler = scheduler
         self.fallback = fallback
+        self._delayed = _DelayedTasks() if fallback else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="maintenance", daemon=True)
 
@@ -77,7 +107,7 @@ class Maintenance:
         while not self._stop.is_set():
             try:
                 close_old_connections()
-                maintain(scheduler=self.scheduler, fallback=self.fallback)
+                maintain(scheduler=self.scheduler, fallback=self.fallback, delayed=self._delayed)
             except Exception:
                 logger.exception("The worker's maintenance pass failed; trying again")
             finally:
@@ -96,7 +126,7 @@ def run(*, interval: float = 1.0, batch: bool = False) -> None:
     redis = uses_redis()
     fallback = "fallback" if redis else None
     if batch:
-        maintain(scheduler=False, fallback=fallback)
+        maintain(scheduler=False, fallback=fallback, delayed=_DelayedTasks() if redis else None)
     else:
         maintenance = Maintenance(
             interval=maintenance_interval(), scheduler=settings.SCHEDULER, fallback=fallback
@@ -118,17 +148,17 @@ def _run_rq(*, batch: bool) -> None:
     from rq import SimpleWorker
 
     # SimpleWorker runs each task in this process (no fork beside the maintenance thread and
-    # its database connections); the job lease covers a worker that dies mid-task.
+    # its database connections); the job lease covers a worker that dies mid-task. No forked
+    # RQ scheduler either: the maintenance thread moves delayed tasks (``_DelayedTasks``).
     close_old_connections()
     while True:
         try:
             queues = [django_rq.get_queue(name, job_class=Job) for name in settings.RQ_QUEUES]
             worker = SimpleWorker(queues, connection=queues[0].connection, job_class=Job)
-            worker.work(burst=batch, with_scheduler=True, logging_level="INFO")
+            worker.work(burst=batch, with_scheduler=False, logging_level="INFO")
             return
         except RedisConnectionError as exc:
             if batch:
                 raise
             logger.warning("Redis is unreachable (%s); trying again in 5 s", exc)
             time.sleep(5)
-
