@@ -125,6 +125,8 @@ def run(*, interval: float = 1.0, batch: bool = False) -> None:
     queued (one sweep, no schedule: for scripts and tests)."""
     redis = uses_redis()
     fallback = "fallback" if redis else None
+    if redis:  # the database queue is only the fallback: its "no more tasks" each pass is noise
+        logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
     if batch:
         maintain(scheduler=False, fallback=fallback, delayed=_DelayedTasks() if redis else None)
     else:
