@@ -174,7 +174,7 @@ def database_backends() -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         )
         pids = [row[0] for row in cursor.fetchall()]
     connection.close()
@@ -808,11 +808,8 @@ def measure_load(
     """Drive POSTs at ``path`` from a second process and measure the CPU the server's worker
     processes and the database's backends spend meanwhile, per request sent."""
     workers = server.children()
-    backends = database_backends()
-    before = {
-        "server": sum(cpu_seconds(pid) for pid in workers),
-        "database": sum(cpu_seconds(pid) for pid in backends),
-    }
+    backends = {pid: cpu_seconds(pid) for pid in database_backends()}
+    before = {"server": sum(cpu_seconds(pid) for pid in workers)}
     load = run_load_child(
         server.log_path.parent,
         {
@@ -826,9 +823,12 @@ def measure_load(
             "rate": rate,
         },
     )
+    # The server's connections persist (CONN_MAX_AGE): its backends live through the run; one
+    # that appeared meanwhile counts whole, one that ended is left out (its CPU is unknown).
+    after = {pid: cpu_seconds(pid) for pid in database_backends()}
     spent = {
         "server": sum(cpu_seconds(pid) for pid in workers) - before["server"],
-        "database": sum(cpu_seconds(pid) for pid in backends) - before["database"],
+        "database": sum(cpu - backends.get(pid, 0.0) for pid, cpu in after.items()),
     }
     sent = max(1, load["sent"])
     load["cpu_ms_per_request"] = {

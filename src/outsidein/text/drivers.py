@@ -362,6 +362,17 @@ def _from_rollup(
     return totals, per_theme
 
 
+def monthly_volumes(
+    organisation_id: int, scope: DriverScope, names: Sequence[str]
+) -> list[tuple[date, dict[str, int]]]:
+    """Per month (oldest first, months with comments) each theme's number of comments."""
+    totals, per_theme = _from_rollup(organisation_id, "month", scope, names)
+    return [
+        (month, {name: counts.n for name, counts in per_theme.get(month, {}).items()})
+        for month in sorted(key for key in totals if key)
+    ]
+
+
 def group_to_dict(group: DriverGroup) -> dict[str, Any]:
     key = group.key.isoformat()[:7] if isinstance(group.key, date) else group.key
     return {

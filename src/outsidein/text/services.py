@@ -158,6 +158,10 @@ def analyse_feedback(
         done += len(items)
         if report:
             report(int(100 * done / max(1, len(ids))), _("%(n)s comments analysed") % {"n": done})
+    if feedback_ids is not None:  # new feedback, not a re-analysis of everything
+        from outsidein.voice.hook_events import responses_analysed
+
+        responses_analysed(organisation_id, ids)
     return done
 
 
@@ -627,9 +631,13 @@ def theme_figures(
     groups = theme_drivers(organisation_id, scope=scope)
     months: dict[str, list[tuple[str, int]]] = {}
     if trend and groups:
-        for group in theme_drivers(organisation_id, by="month", scope=scope):
-            for item in group.themes:
-                months.setdefault(item.name, []).append((group.key.strftime("%Y-%m"), item.volume))
+        # Only the volumes: straight from the rollup's sums, without each month's figures.
+        from outsidein.text.drivers import monthly_volumes
+
+        names = [item.name for item in groups[0].themes]
+        for month, volumes in monthly_volumes(organisation_id, scope, names):
+            for name, volume in volumes.items():
+                months.setdefault(name, []).append((month.strftime("%Y-%m"), volume))
     total = groups[0].comments if groups else 0
     themes = []
     for item in groups[0].themes if groups else []:
