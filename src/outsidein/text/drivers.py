@@ -201,8 +201,8 @@ def theme_drivers(
         )
     )
     if source == "rollup":
-        totals, per_theme = _from_rollup(organisation_id, by, scope, names)
-        return _groups(organisation_id, by, totals, per_theme, lambda _name: totals, minimum_n)
+        totals, themes_in = _from_rollup(organisation_id, by, scope, names)
+        return _groups(organisation_id, by, totals, themes_in, lambda _name: totals, minimum_n)
     chunks = [names[i : i + THEMES_PER_QUERY] for i in range(0, len(names), THEMES_PER_QUERY)]
     base = _rows(organisation_id, scope).annotate(nps_bucket=_NPS_BUCKET, csat_bucket=_CSAT_BUCKET)
     if column is not None:

@@ -14,7 +14,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -84,7 +84,7 @@ def _local_day(moment: datetime | str) -> date:
     if isinstance(moment, str):  # raw SQL on SQLite
         moment = datetime.fromisoformat(moment)
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.UTC)
+        moment = timezone.make_aware(moment, UTC)
     return timezone.localtime(moment).date()
 
 
