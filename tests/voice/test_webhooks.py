@@ -137,7 +137,9 @@ def test_new_feedback_is_announced_signed_over_http(
     tenant: Tenant, receiver: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     url, handler = receiver
-    hook = OutboundHook.objects.create(organisation=tenant.organisation, url=url)
+    hook = OutboundHook.objects.create(
+        organisation=tenant.organisation, url=url, events=["feedback.created"]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         feedback, _created = services.record_feedback(
             tenant.organisation, kind="complaint", channel="phone", comment="Te laat"
@@ -180,7 +182,8 @@ def test_webhook_settings_are_for_admins(tenant: Tenant, settings: Any) -> None:
     assert admin.post("/settings/webhooks/", {"inbound": "1", "name": "Zendesk"}).status_code == 302
     assert (
         admin.post(
-            "/settings/webhooks/", {"outbound": "1", "url": "https://example.org/x"}
+            "/settings/webhooks/",
+            {"outbound": "1", "url": "https://example.org/x", "events": ["feedback.created"]},
         ).status_code
         == 302
     )

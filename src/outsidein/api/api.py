@@ -207,6 +207,7 @@ def _register_routers() -> None:
     from outsidein.strategy.api import router as strategy_router
     from outsidein.text.api import router as text_router
     from outsidein.voice.api import router as voice_router
+    from outsidein.voice.hook_api import router as webhooks_router
 
     api.add_router("/", core_router)
     api.add_router("/", voice_router)
@@ -220,6 +221,7 @@ def _register_routers() -> None:
     api.add_router("/", text_router)
     api.add_router("/", audit_router)
     api.add_router("/", privacy_router)
+    api.add_router("/", webhooks_router)
 
 
 _register_routers()

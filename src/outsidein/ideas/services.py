@@ -47,6 +47,7 @@ from outsidein.ideas.models import (
     StatusChange,
     Vote,
 )
+from outsidein.voice import hook_events
 
 logger = logging.getLogger(__name__)
 
@@ -427,6 +428,7 @@ def change_status(
         created_at=now,
     )
     _mark_responded(idea, now)
+    hook_events.idea_status_changed(idea, change)
     for listener in _status_listeners:
         listener(idea, previous, person)
     if notify and previous != status:

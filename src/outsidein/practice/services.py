@@ -45,6 +45,7 @@ from outsidein.practice.models import (
     RoutingRule,
     ServiceTarget,
 )
+from outsidein.voice import hook_events
 from outsidein.voice.models import Channel, Feedback, FeedbackKind
 
 SOLVED_SALT = "outsidein.practice.solved"
@@ -395,6 +396,7 @@ def _open_case(
             kind=CaseNoteKind.NOTE,
             text=description.strip(),
         )
+    hook_events.case_opened(case)
     return case
 
 
@@ -565,6 +567,7 @@ def respond(
     else:
         _stop_waiting(case, at)
     case.save()
+    hook_events.case_responded(case, note)
     return note
 
 
@@ -654,6 +657,7 @@ def close_case(
         case.first_response_at = at
     case.save()
     _event(case, _("%(name)s closed this.") % {"name": person.name}, person)
+    hook_events.case_closed(case)
     if loop == Loop.OUTER and case.decision_id is None:
         evidence = [("feedback", case.feedback_id)] if case.feedback_id else []
         with translation.override(person.language):
@@ -1015,6 +1019,8 @@ def create_decision(
             label=item.label[:300],
             added_by=added_by,
         )
+    if decision.status == DecisionStatus.TAKEN:
+        hook_events.decision_taken(decision)
     return decision
 
 
@@ -1044,6 +1050,7 @@ def propose_decision(
 
 @transaction.atomic
 def update_decision(decision: Decision, **changes: Any) -> Decision:
+    was_taken = decision.status == DecisionStatus.TAKEN
     try:
         apply_changes(decision, changes, DECISION_FIELDS)
         if decision.status != DecisionStatus.PROPOSED and decision.decided_on is None:
@@ -1055,6 +1062,8 @@ def update_decision(decision: Decision, **changes: Any) -> Decision:
         decision.refresh_from_db()
         raise
     decision.save()
+    if decision.status == DecisionStatus.TAKEN and not was_taken:
+        hook_events.decision_taken(decision)
     return decision
 
 

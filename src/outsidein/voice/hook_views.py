@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +24,7 @@ from outsidein.core import outgoing, ratelimit
 from outsidein.core.models import Customer
 from outsidein.core.tenancy import get_scoped_or_404
 from outsidein.core.views import employee_required
-from outsidein.voice import services, webhooks
+from outsidein.voice import hook_events, services, webhooks
 from outsidein.voice.models import Delivery, InboundHook, OutboundHook
 
 HOOK_RATE_LIMIT = 600  # requests per minute per hook
@@ -89,10 +90,22 @@ def receive(request: HttpRequest, key: str) -> HttpResponse:
     return JsonResponse({"id": feedback.pk, "created": created}, status=201 if created else 200)
 
 
+def _event_choices() -> list[tuple[str, Any]]:
+    return list(hook_events.EVENTS.items())
+
+
 class OutboundHookForm(forms.Form):
     label_suffix = ""
     url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("Events"),
+        choices=_event_choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(hook_events.EVENTS),
+        help_text=gettext_lazy("With every event ticked, event types added later are sent too."),
+        error_messages={"required": gettext_lazy("Choose at least one event.")},
+    )
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]
@@ -101,6 +114,19 @@ class OutboundHookForm(forms.Form):
         except outgoing.RefusedURL as exc:
             raise forms.ValidationError(exc.public) from None
         return url
+
+
+class HookEventsForm(forms.Form):
+    """The event filter and the switch of one existing endpoint."""
+
+    label_suffix = ""
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("Events"),
+        choices=_event_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one event.")},
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False)
 
 
 class InboundHookForm(forms.Form):
@@ -115,13 +141,30 @@ def _admin(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only administrators manage webhooks."))
 
 
+def _hook_forms(outbound: list[OutboundHook], posted: HookEventsForm | None, posted_id: int) -> Any:
+    for hook in outbound:
+        if posted is not None and hook.pk == posted_id:
+            hook.form = posted  # type: ignore[attr-defined]
+        else:
+            hook.form = HookEventsForm(  # type: ignore[attr-defined]
+                prefix=f"hook{hook.pk}",
+                initial={
+                    "events": hook.events or list(hook_events.EVENTS),
+                    "is_active": hook.is_active,
+                },
+            )
+    return outbound
+
+
 @employee_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(
+    request: HttpRequest, posted: HookEventsForm | None = None, posted_id: int = 0
+) -> HttpResponse:
     _admin(request)
     organisation = request.organisation  # type: ignore[attr-defined]
     inbound_form = InboundHookForm(request.POST if "inbound" in request.POST else None)
     outbound_form = OutboundHookForm(request.POST if "outbound" in request.POST else None)
-    if request.method == "POST":
+    if request.method == "POST" and posted is None:
         if "inbound" in request.POST and inbound_form.is_valid():
             hook = InboundHook.objects.create(
                 organisation=organisation, **inbound_form.cleaned_data
@@ -130,23 +173,68 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Incoming webhook created."))
             return redirect("webhook-settings")
         if "outbound" in request.POST and outbound_form.is_valid():
-            hook = OutboundHook.objects.create(
-                organisation=organisation, **outbound_form.cleaned_data
-            )
-            audit.created(hook, ("url", "description", "is_active", "secret"))
-            messages.success(request, _("Outgoing webhook added."))
-            return redirect("webhook-settings")
+            try:
+                webhooks.create_outbound_hook(organisation, **outbound_form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    outbound_form.add_error(
+                        field if field in outbound_form.fields else None, errors
+                    )
+            else:
+                messages.success(request, _("Outgoing webhook added."))
+                return redirect("webhook-settings")
+    outbound = list(OutboundHook.objects.filter(organisation=organisation))
+    status = 422 if posted is not None or (request.method == "POST") else 200
     context = {
         "inbound": InboundHook.objects.filter(organisation=organisation),
-        "outbound": OutboundHook.objects.filter(organisation=organisation),
+        "outbound": _hook_forms(outbound, posted, posted_id),
         "deliveries": Delivery.objects.filter(organisation=organisation).select_related("hook")[
-            :20
+            :DELIVERY_LOG_SIZE
         ],
         "inbound_form": inbound_form,
         "outbound_form": outbound_form,
+        "event_names": hook_events.EVENTS,
         "base_url": request.build_absolute_uri("/").rstrip("/"),
     }
-    return render(request, "voice/webhooks.html", context)
+    return render(request, "voice/webhooks.html", context, status=status)
+
+
+DELIVERY_LOG_SIZE = 50
+
+
+@employee_required
+@require_POST
+def hook_events_view(request: HttpRequest, hook_id: int) -> HttpResponse:
+    """Change which events one endpoint takes, and whether it is active."""
+    _admin(request)
+    hook = get_scoped_or_404(request.person, OutboundHook, hook_id)  # type: ignore[attr-defined]
+    form = HookEventsForm(request.POST, prefix=f"hook{hook.pk}")
+    if not form.is_valid():
+        return settings_page(request, posted=form, posted_id=hook.pk)
+    webhooks.update_outbound_hook(hook, **form.cleaned_data)
+    messages.success(request, _("Webhook settings saved."))
+    return redirect("webhook-settings")
+
+
+@employee_required
+@require_POST
+def send_test(request: HttpRequest, hook_id: int) -> HttpResponse:
+    _admin(request)
+    hook = get_scoped_or_404(request.person, OutboundHook, hook_id)  # type: ignore[attr-defined]
+    webhooks.send_test_event(hook)
+    messages.success(request, _("Test event queued; its result appears in the delivery log."))
+    return redirect("webhook-settings")
+
+
+@employee_required
+@require_POST
+def redeliver(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    _admin(request)
+    delivery = get_scoped_or_404(request.person, Delivery, delivery_id)  # type: ignore[attr-defined]
+    with transaction.atomic():
+        webhooks.redeliver(delivery)
+    messages.success(request, _("Delivery queued to be sent again."))
+    return redirect("webhook-settings")
 
 
 @employee_required

@@ -386,6 +386,10 @@ class OutboundHook(TenantModel):
     description = models.CharField(_("description"), max_length=200, blank=True)
     secret = models.CharField(max_length=60, default=_hook_secret, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # The event types this endpoint takes (see voice.hook_events.EVENTS); empty: every event,
+    # including ones added later. Endpoints made before the filter existed keep
+    # ["feedback.created"], the one event they were sent.
+    events = models.JSONField(_("events"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("outgoing webhook")
@@ -393,6 +397,9 @@ class OutboundHook(TenantModel):
 
     def __str__(self) -> str:
         return self.url
+
+    def wants(self, event: str) -> bool:
+        return not self.events or event in self.events
 
 
 class DeliveryStatus(models.TextChoices):
@@ -414,6 +421,7 @@ class Delivery(TenantModel):
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    redeliveries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("webhook delivery")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from outsidein.voice.models import DeliveryStatus
-from outsidein.voice.webhooks import attempt
+from outsidein.voice.webhooks import attempt, is_due
 
 
 @task()
@@ -18,6 +18,8 @@ def feedback_arrived(feedback_id: int) -> bool:
 @task()
 def deliver_webhook(delivery_id: int) -> str:
     """Deliver one webhook message; on failure re-enqueue itself for the backoff time."""
+    if not is_due(delivery_id):
+        return "not due"
     delivery = attempt(delivery_id)
     retry = delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at is not None
     if retry and deliver_webhook.get_backend().supports_defer:

@@ -10,6 +10,17 @@ urlpatterns = [
         hook_views.delete_hook,
         name="webhook-delete",
     ),
+    path(
+        "settings/webhooks/out/<int:hook_id>/events/",
+        hook_views.hook_events_view,
+        name="webhook-events",
+    ),
+    path("settings/webhooks/out/<int:hook_id>/test/", hook_views.send_test, name="webhook-test"),
+    path(
+        "settings/webhooks/deliveries/<int:delivery_id>/redeliver/",
+        hook_views.redeliver,
+        name="webhook-redeliver",
+    ),
     path("imports/", import_views.import_start, name="import-start"),
     path("imports/<str:upload_id>/", import_views.import_map, name="import-map"),
     path("inbox/", views.inbox, name="inbox"),

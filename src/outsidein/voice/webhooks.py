@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from outsidein.core import outgoing
+from outsidein.voice import hook_events
 from outsidein.voice.models import Delivery, DeliveryStatus, Feedback, OutboundHook
 
 logger = logging.getLogger(__name__)
@@ -110,9 +111,7 @@ def announce(feedback: Feedback) -> None:
         )
         if cursor.fetchone() is None:
             return
-    hooks = list(
-        OutboundHook.objects.filter(organisation_id=feedback.organisation_id, is_active=True)
-    )
+    hooks = hook_events.hooks_for(feedback.organisation_id, hook_events.FEEDBACK_CREATED)
     if not hooks:
         return
     payload = feedback_payload(feedback)
@@ -138,13 +137,33 @@ def announce(feedback: Feedback) -> None:
             if ids[hook.pk] not in sent
         ]
     )
-    from outsidein.voice.tasks import deliver_webhook
-
-    def enqueue(delivery_id: int) -> None:
-        deliver_webhook.enqueue(delivery_id=delivery_id)
-
     for delivery in deliveries:
-        transaction.on_commit(partial(enqueue, delivery.pk))
+        transaction.on_commit(partial(hook_events.enqueue_delivery, delivery.pk), robust=True)
+
+
+def redeliver(delivery: Delivery) -> Delivery:
+    """Send a delivery again (the same message and webhook-id, so a receiver that did get it
+    can tell), with a fresh retry schedule; the worker sends it once this commits."""
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.redeliveries += 1
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at", "redeliveries"])
+    transaction.on_commit(partial(hook_events.enqueue_delivery, delivery.pk), robust=True)
+    return delivery
+
+
+def is_due(delivery_id: int) -> bool:
+    """Whether a (scheduled) delivery task should attempt now: a retry scheduled before a
+    manual redelivery finds the delivery rescheduled or done, and does nothing."""
+    due = (
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if due is None:
+        return False
+    return due <= timezone.now() + timedelta(seconds=2)
 
 
 def attempt(delivery_id: int) -> Delivery:
@@ -183,3 +202,92 @@ def attempt(delivery_id: int) -> Delivery:
             delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
     delivery.save()
     return delivery
+
+
+# --- managing outgoing endpoints ---------------------------------------------------------------
+
+HOOK_FIELDS = ("url", "description", "is_active", "events")
+
+
+def clean_events(events: Any) -> list[str]:
+    """An endpoint's event filter: known event types, no repeats; every event type listed (or
+    none) means "every event", stored as ``[]`` so events added later are sent too."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if events is None:
+        return []
+    if not isinstance(events, list | tuple) or not all(isinstance(e, str) for e in events):
+        raise ValidationError({"events": _("Give a list of event types.")})
+    unknown = sorted(set(events) - set(hook_events.EVENTS))
+    if unknown:
+        raise ValidationError(
+            {"events": _("Unknown event type: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+    chosen = [e for e in hook_events.EVENTS if e in set(events)]
+    return [] if len(chosen) == len(hook_events.EVENTS) else chosen
+
+
+def _check_hook_url(url: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        outgoing.check_url(url)
+    except outgoing.RefusedURL as exc:
+        raise ValidationError({"url": exc.public}) from None
+
+
+@transaction.atomic
+def create_outbound_hook(
+    organisation: Any,
+    *,
+    url: str,
+    description: str = "",
+    events: Any = None,
+    is_active: bool = True,
+) -> OutboundHook:
+    from outsidein import audit
+
+    _check_hook_url(url)
+    hook = OutboundHook(
+        organisation=organisation,
+        url=url,
+        description=description,
+        events=clean_events(events),
+        is_active=is_active,
+    )
+    hook.full_clean(exclude=["organisation"])
+    hook.save()
+    audit.created(hook, (*HOOK_FIELDS, "secret"))
+    return hook
+
+
+@transaction.atomic
+def update_outbound_hook(hook: OutboundHook, **changes: Any) -> OutboundHook:
+    from django.core.exceptions import ValidationError
+
+    from outsidein import audit
+
+    before = audit.snapshot(hook, HOOK_FIELDS)
+    for name, value in changes.items():
+        if name not in HOOK_FIELDS:
+            raise ValidationError({name: "Unknown field."})
+        if name == "url":
+            _check_hook_url(value)
+        if name == "events":
+            value = clean_events(value)
+        setattr(hook, name, value)
+    try:
+        hook.full_clean(exclude=["organisation"])
+    except ValidationError:
+        hook.refresh_from_db()
+        raise
+    hook.save()
+    audit.changed(hook, before, HOOK_FIELDS)
+    return hook
+
+
+@transaction.atomic
+def send_test_event(hook: OutboundHook) -> Delivery:
+    """A ``webhook.test`` message to this endpoint (whatever its filter), sent by the worker."""
+    return hook_events.test_event(hook)
