@@ -320,10 +320,12 @@ def speed(count: int = 15_000) -> dict[str, Any]:
         pool += [r["text"] for language in ("nl", "en") for r in load("absa-restaurants", language)]
     source = Path(tempfile.gettempdir()) / f"outsidein-speed-{count}.csv"
     with open(source, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)  # so the delimiter sniffs right
         writer.writerow(["id", "text"])
         for i in range(count):
-            writer.writerow([i, pool[i % len(pool)]])
+            # (double quotes become single ones: the CLI sniffs the dialect from the first
+            # rows, and a doubled quote further down would then split a row)
+            writer.writerow([i, pool[i % len(pool)].replace('"', "'")])
     result: dict[str, Any] = {
         "comments": count,
         "distinct_texts": min(count, len(set(pool))),
@@ -370,6 +372,13 @@ def write(key: str, value: Any) -> None:
     RESULTS.write_text(json.dumps(current, indent=2) + "\n")
 
 
+def merge_quality(key: str, value: Any) -> None:
+    current = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    quality = current.get("quality", {})
+    quality[key] = value
+    write("quality", quality)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("what", choices=["eval", "speed"])
@@ -404,14 +413,16 @@ def main() -> None:
                 figures[key] = evaluate(name, language, ablation=not args.no_ablation)
             if cache:
                 cache.save()
-            print(key, json.dumps(figures[key], indent=1))
+            print(key, json.dumps(figures[key], indent=1), flush=True)
+            if not args.out_of_the_box:  # each data set as soon as it is done
+                merge_quality(key, figures[key])
     figures["targets"] = {
         "out_of_the_box_sentiment_macro_f1": {"nl": 0.65, "en": 0.65},
         "trained_sentiment_macro_f1": 0.72,
         "trained_theme_micro_f1": {"nl": 0.72, "en": 0.75},
     }
-    if not args.only and not args.out_of_the_box:
-        write("quality", figures)
+    if not args.out_of_the_box:
+        merge_quality("targets", figures["targets"])
 
 
 if __name__ == "__main__":

@@ -62,6 +62,11 @@ class Prepared:
     rules: sentiment.RuleResult
     keyword_hits: set[str]
 
+    @property
+    def has_words(self) -> bool:
+        """Letters or digits, not only punctuation ("!!!")."""
+        return any(word[:1].isalnum() for word in self.words)
+
 
 @dataclass
 class Analyser:
@@ -97,7 +102,7 @@ class Analyser:
         by_prior: dict[str, list[int]] = {}
         shipped = prior.load() if vectors is not None else None
         for index, item in enumerate(items):
-            if not item.words:
+            if not item.has_words:
                 results[index] = NO_SENTIMENT
             elif item.language == language_module.OTHER:
                 results[index] = ("neutral", 0.0, 0.0)
@@ -147,7 +152,7 @@ class Analyser:
         if model is None:
             return None, None
         split = set(owners)
-        single = [i for i, c in enumerate(comments) if c.words and i not in split]
+        single = [i for i, c in enumerate(comments) if c.has_words and i not in split]
         texts = [part.text for part in parts] + [comments[i].text for i in single]
         vectors = embeddings.encode(texts, model)
         assert vectors is not None
@@ -163,7 +168,7 @@ class Analyser:
             text = tokens.clean(raw)
             comment = self.prepare(text)
             comments.append(comment)
-            split = tokens.sentences(text)[:MAX_SENTENCES] if comment.words else []
+            split = tokens.sentences(text)[:MAX_SENTENCES] if comment.has_words else []
             if len(split) > 1:
                 for sentence in split:
                     parts.append(self.prepare(sentence, comment.language))
@@ -192,7 +197,7 @@ class Analyser:
         for index, comment in enumerate(comments):
             label, score, confidence = comment_sentiment[index]
             found = comment_themes[index]
-            if not sentences[index] and comment.words:
+            if not sentences[index] and comment.has_words:
                 sentences[index] = [
                     {
                         "text": comment.text[:500],
@@ -206,7 +211,7 @@ class Analyser:
                 for name, value in part_result["themes"].items():
                     found[name] = max(found.get(name, 0.0), value)
             vector = None
-            if comment_vectors is not None and comment.words:
+            if comment_vectors is not None and comment.has_words:
                 vector = comment_vectors[index]
             results.append(
                 Analysis(
