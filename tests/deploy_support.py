@@ -1,5 +1,5 @@
 """Running the `outsidein` command as an operator does: subprocesses, a clean environment, free
-ports, and one demo database per test session (loading it takes a minute or two)."""
+ports, and one loaded demo database per version of the code (loading it takes minutes)."""
 
 from __future__ import annotations
 

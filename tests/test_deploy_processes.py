@@ -38,7 +38,7 @@ pytestmark = pytest.mark.skipif(
 
 def test_the_first_demo_load_shows_its_progress() -> None:
     output = demo_load_output()
-    assert "the first time takes a minute or two" in output
+    assert "the first time takes a few minutes" in output
     assert "a few seconds" not in output
     steps = re.findall(r"^\[\s*(\d+)%\] (.+)$", output, re.M)  # not a terminal: a line a step
     labels = [label for _percent, label in steps]
