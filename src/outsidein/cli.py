@@ -292,8 +292,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from outsidein.demo import seed_all
 
     print(
-        "Loading the demo organisation (the first time takes a minute or two; later runs reuse "
-        "it)…",
+        "Loading the demo organisation (the first time takes a few minutes, most of it for the "
+        "text analysis; later runs reuse it)…",
         flush=True,
     )
     progress = _ProgressBar(sys.stderr)
