@@ -44,6 +44,24 @@ def test_employees_may_not_import_unless_granted(tenant: Tenant) -> None:
     assert tenant.client_for(tenant.manager).get("/imports/").status_code == 403
 
 
+def test_managers_import_into_their_own_teams_surveys(tenant: Tenant) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sales = Team.objects.create(organisation=tenant.organisation, name="Sales", slug="sales")
+    theirs = Survey.objects.create(organisation=tenant.organisation, name="Sales", team=sales)
+    ours = Survey.objects.create(
+        organisation=tenant.organisation, name="Ours", team=tenant.manager.team
+    )
+    client = tenant.client_for(tenant.manager)
+    raw = b"submission_id,submitted_at,nps\nu1,2026-03-01,6\n"
+    upload = client.post("/imports/", {"file": SimpleUploadedFile("s.csv", raw)})
+    assert upload.status_code == 302
+    mapping = {"map_0": "submission_id", "map_1": "submitted_at", "map_2": "nps"}
+    refused = client.post(upload["Location"], {**mapping, "survey": theirs.pk})
+    assert refused.status_code == 403
+    assert client.post(upload["Location"], {**mapping, "survey": ours.pk}).status_code == 302
+
+
 def test_employees_may_not_export_customers_or_feedback(tenant: Tenant) -> None:
     CustomerFactory(organisation=tenant.organisation, email="klant@example.net")
     employee = tenant.client_for(tenant.employee)

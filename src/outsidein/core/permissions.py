@@ -110,6 +110,17 @@ def require_import(person: Person) -> None:
         raise PermissionDenied(_("Importing data needs a permission an administrator grants."))
 
 
+def may_import_into(person: Person, team_id: int | None) -> bool:
+    """Administrators import into any survey; others into their own teams' surveys (or a new
+    survey the import creates, ``team_id`` None)."""
+    if not may_import(person):
+        return False
+    if person.is_admin or team_id is None:
+        return True
+    teams = managed_team_ids(person) if person.is_manager else {person.team_id}
+    return team_id in teams
+
+
 def require_export(person: Person) -> None:
     from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _

@@ -9,12 +9,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outsidein.core.permissions import Action, require_import
+from outsidein.core.permissions import Action, may_import_into, require_import
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import employee_required, require
 from outsidein.jobs.models import Job
@@ -136,6 +137,8 @@ def import_map(request: HttpRequest, upload_id: str) -> HttpResponse:
         duplicates = sorted({t for t in targets if targets.count(t) > 1})
         survey_id = request.POST.get("survey") or None
         survey = get_scoped_or_404(person, Survey, survey_id) if survey_id else None
+        if survey is not None and not may_import_into(person, survey.team_id):
+            raise PermissionDenied(_("You import into your own teams' surveys only."))
         if duplicates:
             error = _("Each field can come from one column only: %(f)s.") % {
                 "f": ", ".join(duplicates)
