@@ -495,9 +495,10 @@ def _candidates(
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     postgres = connection.vendor == "postgresql"
-    conditions, params = [], []
+    conditions: list[str] = []
+    params: list[Any] = []
     for column, text in terms:
-        name = quote(column.column)
+        name = quote(str(column.column))
         if postgres:
             conditions.append(f"CAST({name} AS TEXT) ILIKE %s ESCAPE '\\'")
         else:  # SQLite's LIKE ignores case (ASCII); LOWER on both sides for the rest
@@ -509,7 +510,7 @@ def _candidates(
         scope = f"{quote('organisation_id')} = %s AND "
         params.insert(0, organisation_id)
     sql = (
-        f"SELECT {quote(model._meta.pk.column)} FROM {table} "  # noqa: S608 (identifiers)
+        f"SELECT {quote(str(model._meta.pk.column))} FROM {table} "  # noqa: S608 (identifiers)
         f"WHERE {scope}({where})"
     )
     with connection.cursor() as cursor:
