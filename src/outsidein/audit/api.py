@@ -1,6 +1,5 @@
 """``GET /api/v1/audit``: the organisation's audit trail, for administrators."""
 
-
 from datetime import datetime
 from typing import Any, Literal
 
