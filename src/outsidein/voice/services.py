@@ -207,6 +207,7 @@ def create_survey(organisation: Organisation, *, template: str = "nps", **fields
     apply_changes(survey, fields, SURVEY_FIELDS)
     survey.full_clean()
     survey.save()
+    audit.created(survey, AUDITED_SURVEY_FIELDS, details={"template": template})
     for position, spec in enumerate(TEMPLATES[template]):
         add_question(survey, position=position, **spec)
     return survey
@@ -214,6 +215,7 @@ def create_survey(organisation: Organisation, *, template: str = "nps", **fields
 
 @transaction.atomic
 def update_survey(survey: Survey, **changes: Any) -> Survey:
+    before = audit.snapshot(survey, AUDITED_SURVEY_FIELDS)
     try:
         apply_changes(survey, changes, SURVEY_FIELDS)
         survey.full_clean()
@@ -221,13 +223,18 @@ def update_survey(survey: Survey, **changes: Any) -> Survey:
         survey.refresh_from_db()
         raise
     survey.save()
+    audit.changed(survey, before, AUDITED_SURVEY_FIELDS)
     return survey
+
+
+AUDITED_SURVEY_FIELDS = ("name", "status", "team", "allow_anonymous", "opens_at", "closes_at")
 
 
 @transaction.atomic
 def delete_survey(survey: Survey) -> None:
     """Delete a survey with its responses (and take them out of the rollups)."""
     responses = list(Feedback.objects.filter(survey=survey))
+    audit.deleted(survey, AUDITED_SURVEY_FIELDS, details={"responses": len(responses)})
     rollups.remove(survey.organisation_id, responses)
     with _tracked(survey.organisation_id, [item.pk for item in responses]):
         survey.delete()
