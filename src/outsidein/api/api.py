@@ -199,6 +199,7 @@ def _register_routers() -> None:
     from outsidein.audit.api import router as audit_router
     from outsidein.centricity.api import router as centricity_router
     from outsidein.core.api import router as core_router
+    from outsidein.core.customer_sync_api import router as customer_sync_router
     from outsidein.ideas.api import router as ideas_router
     from outsidein.jobs.api import router as jobs_router
     from outsidein.mystery.api import router as mystery_router
@@ -209,6 +210,7 @@ def _register_routers() -> None:
     from outsidein.voice.api import router as voice_router
     from outsidein.voice.hook_api import router as webhooks_router
 
+    api.add_router("/", customer_sync_router)  # before core's /customers/{id}
     api.add_router("/", core_router)
     api.add_router("/", voice_router)
     api.add_router("/metrics", metrics_router)

@@ -234,13 +234,12 @@ def responses_analysed(organisation_id: int, feedback_ids: Sequence[int]) -> Non
     items = []
     for analysis in analyses:
         feedback = analysis.feedback
+        customer = feedback.customer
         data = {
             "feedback_id": feedback.pk,
             "survey_id": feedback.survey_id,
             "customer_id": feedback.customer_id,
-            "customer_external_id": (
-                (feedback.customer.external_id or None) if feedback.customer_id else None
-            ),
+            "customer_external_id": (customer.external_id or None) if customer else None,
             "language": analysis.language,
             "sentiment": analysis.sentiment,
             "score": round(analysis.score, 4),

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,7 +204,7 @@ DELIVERY_LOG_SIZE = 50
 
 @employee_required
 @require_POST
-def hook_events_view(request: HttpRequest, hook_id: int) -> HttpResponse:
+def hook_events_view(request: HttpRequest, hook_id: int) -> HttpResponseBase:
     """Change which events one endpoint takes, and whether it is active."""
     _admin(request)
     hook = get_scoped_or_404(request.person, OutboundHook, hook_id)  # type: ignore[attr-defined]
