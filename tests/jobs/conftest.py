@@ -49,9 +49,11 @@ class Procs:
         self.folder = folder
         self.url = url
         self.started: list[subprocess.Popen[bytes]] = []
+        self.logs: dict[int, Path] = {}
 
     def spawn(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
-        log = (self.folder / f"proc-{len(self.started)}.log").open("wb")
+        path = self.folder / f"proc-{len(self.started)}.log"
+        log = path.open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.jobs.procs", *args],
             env={**self.env, **env},
@@ -60,7 +62,13 @@ class Procs:
             stderr=subprocess.STDOUT,
         )
         self.started.append(process)
+        self.logs[process.pid] = path
         return process
+
+    def output(self, process: subprocess.Popen[bytes]) -> Any:
+        """The JSON a finished helper process printed last."""
+        assert process.wait(timeout=TIMEOUT) == 0, self.logs[process.pid].read_text()[-3000:]
+        return json.loads(self.logs[process.pid].read_text().strip().splitlines()[-1])
 
     def run(self, *args: str, **env: str) -> Any:
         done = subprocess.run(
@@ -83,8 +91,10 @@ class Procs:
         with psycopg.connect(self.url) as db:
             return db.execute(sql).fetchall()  # type: ignore[arg-type]
 
-    def jobs(self) -> dict[int, dict[str, Any]]:
-        rows = self.query("SELECT id, status, attempts, error, log, progress FROM jobs_job")
+    def jobs(self, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+        """The jobs (those with these ids): on PostgreSQL an earlier test's may remain."""
+        where = f" WHERE id IN ({','.join(str(int(i)) for i in ids)})" if ids else ""
+        rows = self.query(f"SELECT id, status, attempts, error, log, progress FROM jobs_job{where}")  # noqa: S608
         return {
             row[0]: dict(
                 zip(["status", "attempts", "error", "log", "progress"], row[1:], strict=True)
