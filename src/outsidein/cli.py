@@ -36,6 +36,12 @@ def _setup_django() -> None:
 
 def _require_database() -> None:
     """Before Django starts: stop when the SQLite database does not exist, creating nothing."""
+    from django.apps import apps
+
+    if apps.ready:
+        # Called inside a process where Django already runs (the test suite, a management
+        # command): its own connection is the database, whatever the data folder holds.
+        return
     from outsidein.paths import data_dir, sqlite_file
 
     path = sqlite_file()
@@ -524,8 +530,12 @@ def cmd_report(args: argparse.Namespace) -> None:
     language = args.language or organisation.language
     report = reports.build_report(organisation, month, language)
     if args.format == "pdf":
+        import logging
+
         from outsidein.centricity.report_pdf import render_pdf
 
+        if args.verbose:
+            logging.getLogger("fontTools").setLevel(logging.INFO)
         out.write_bytes(render_pdf(report))
     else:
         out.write_text(reports.render_html(report), encoding="utf-8")
@@ -731,6 +741,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["pdf", "html"], default="pdf", help="default %(default)s")
     p.add_argument("--out", required=True, help="the file to write")
     p.add_argument("--language", choices=["nl", "en"], help="default: the organisation's language")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="show the PDF library's log (font subsetting)"
+    )
     p.set_defaults(func=cmd_report)
 
     from outsidein.text.cli import add_parser as add_text_parser

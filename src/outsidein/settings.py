@@ -346,7 +346,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("OUTSIDEIN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # fpdf2's font subsetting logs ~75 INFO lines per PDF; `outsidein report -v` shows them.
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # The API answers pages of this many items unless the caller asks for fewer.

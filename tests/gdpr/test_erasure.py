@@ -94,12 +94,11 @@ def test_nothing_of_the_customer_is_left_and_every_figure_is_unchanged(
 
 
 def test_erasure_from_the_api_the_page_and_the_command_line(
-    tenant: Tenant, footprint: Footprint, monkeypatch: Any
+    tenant: Tenant, footprint: Footprint
 ) -> None:
     from outsidein.cli import main
 
     # The test database is not the data folder's SQLite file the command looks for first.
-    monkeypatch.setattr("outsidein.cli._require_database", lambda: None)
 
     path = f"/api/v1/customers/{footprint.customer.pk}/erase"
     employee = tenant.client_for(tenant.employee)

@@ -74,7 +74,7 @@ class _ReportPDF(FPDF):
             return True
         return False
 
-    def table(
+    def start_table(
         self,
         header: Sequence[tuple[float, str]],
         *,
@@ -362,7 +362,7 @@ def _gap(pdf: _ReportPDF, report: Report) -> None:
         pdf.legend(chart_x, y + 4.0, [(CUSTOMER, _("customers"))])
 
     header = [_("Dimension"), _("Employees (1–7)"), _("Customers (1–7)"), _("Gap"), ""]
-    pdf.table(list(zip(shares, header, strict=True)), extra=legend, height=9.0)
+    pdf.start_table(list(zip(shares, header, strict=True)), extra=legend, height=9.0)
     for row in gap.rows:
         label = row.label + (f"\n{row.statement}" if row.statement else "")
         pdf.row(
@@ -389,7 +389,7 @@ def _norms(pdf: _ReportPDF, report: Report) -> None:
         return
     shares = (0.34, 0.14, 0.14, 0.14, 0.24)
     header = [_("Norm"), report.month_label, _("Target"), pgettext("difference", "Change"), ""]
-    pdf.table(list(zip(shares, header, strict=True)))
+    pdf.start_table(list(zip(shares, header, strict=True)))
     for line in report.norms:
         target = line.target_text
         if line.meets_target is True:
@@ -506,7 +506,7 @@ def _decisions(pdf: _ReportPDF, report: Report) -> None:
         return
     shares = (0.1, 0.4, 0.2, 0.3)
     header = [_("Date"), _("Decision"), _("Team"), _("Customer input")]
-    pdf.table(list(zip(shares, header, strict=True)))
+    pdf.start_table(list(zip(shares, header, strict=True)))
     for line in decisions.month:
         if line.with_input:
             evidence = ngettext(
