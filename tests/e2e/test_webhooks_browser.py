@@ -63,7 +63,8 @@ def test_webhook_settings_with_filter_and_delivery_log(
         browsing.screenshot(name, page=page)
         wide = page.evaluate(
             "[...document.querySelectorAll('main *')].filter(e => !e.closest('.table-wrap') &&"
-            " e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.tagName + '.' + e.className)"
+            " e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+            ".map(e => e.tagName + '.' + e.className)"
             ".slice(0, 8)"
         )
         assert not wide, f"the page scrolls sideways at {width} px: {wide}"
