@@ -382,7 +382,7 @@ def merge_quality(key: str, value: Any) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("what", choices=["eval", "speed"])
-    parser.add_argument("--only", help="one data set, e.g. service-nl")
+    parser.add_argument("--only", help="data sets, comma-separated, e.g. service-nl,service-en")
     parser.add_argument(
         "--out-of-the-box",
         action="store_true",
@@ -405,7 +405,7 @@ def main() -> None:
             continue
         for language in ("nl", "en"):
             key = f"{name}-{language}"
-            if args.only and args.only != key:
+            if args.only and key not in args.only.split(","):
                 continue
             if args.out_of_the_box:
                 figures[key] = out_of_the_box(name, language)
