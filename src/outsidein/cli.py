@@ -311,6 +311,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if args.no_serve:
         return
     _print_demo_banner(args.host, args.port, report.core.logins)
+    # The demo's worker runs jobs, not the daily round: on a laptop that round would only print
+    # a morning's reminder emails to the terminal. OUTSIDEIN_SCHEDULER=on brings it back.
+    os.environ.setdefault("OUTSIDEIN_SCHEDULER", "off")
     _serve(args.host, args.port, args.workers, threads=args.threads, with_worker=True)
 
 
