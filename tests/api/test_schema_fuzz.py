@@ -99,7 +99,17 @@ def _wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> It
 
 # The document the API serves at /api/v1/openapi.json, built without a request so that loading
 # it needs no database at collection time.
-schema = schemathesis.openapi.from_dict(api.get_openapi_schema(), config=CONFIG)
+_document = api.get_openapi_schema()
+schema = schemathesis.openapi.from_dict(_document, config=CONFIG)
+# Query filters whose id must name a record of the caller's organisation (api.schemas.*Ref):
+# the schema cannot say which ids exist, so a 422 for one of them is a domain answer.
+SCOPED_QUERY_PARAMETERS = {
+    parameter["name"]
+    for operations in _document["paths"].values()
+    for operation in operations.values()
+    for parameter in operation.get("parameters", [])
+    if "x-scoped-to" in str(parameter.get("schema", {}))
+}
 schema.app = _wsgi_app
 
 # Ids of the seeded records by path parameter name; filled by the ``seeded`` fixture.
@@ -136,6 +146,10 @@ def validation_errors_are_api_errors(ctx: Any, response: Any, case: schemathesis
     body = case.body if isinstance(case.body, dict) else {}
     for error in detail:
         loc = error["loc"]
+        if loc[:1] == ["query"] and len(loc) == 2 and loc[1] in SCOPED_QUERY_PARAMETERS:
+            continue  # an id that is not a record of the caller's organisation: a domain rule
+        if "between the years 1900 and 2999" in error["msg"]:
+            continue  # the documented years (pattern ^(19|2x)xx-); a date strategy may ignore it
         assert loc[:1] == ["body"] and len(loc) <= 2, (
             f"The request parser refused input that the API's own schema calls valid: {error}"
         )

@@ -118,8 +118,16 @@ def _iso_only(value: Any) -> Any:
 
 
 # Years 1900-2999 only (core.dates): 9999-12-31 has no next day, year 1 no UTC offset.
-IsoDate = Annotated[date, BeforeValidator(_iso_only), AfterValidator(dates.check)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(dates.check)]
+_YEARS = {"pattern": r"^(19\d\d|2\d\d\d)-", "description": "Years 1900 to 2999"}
+IsoDate = Annotated[
+    date, BeforeValidator(_iso_only), AfterValidator(dates.check), Field(json_schema_extra=_YEARS)
+]
+IsoDateTime = Annotated[
+    datetime,
+    BeforeValidator(_iso_only),
+    AfterValidator(dates.check),
+    Field(json_schema_extra=_YEARS),
+]
 
 
 NpsScore = Annotated[int, Field(ge=0, le=10), BeforeValidator(_json_integer)]
