@@ -9,7 +9,7 @@ the property test).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -109,10 +109,22 @@ def apply(organisation_id: int, changes: dict[Key, Counts]) -> None:
 
 
 def _upsert(model: Any, period: str, organisation_id: int, changes: dict[Key, Counts]) -> None:
+    upsert_increments(model, [period, *DIMENSIONS[1:]], COUNTERS, organisation_id, changes)
+
+
+def upsert_increments(
+    model: Any,
+    dimensions: Sequence[str],
+    counters: Sequence[str],
+    organisation_id: int,
+    changes: Mapping[tuple[Any, ...], Mapping[str, Any]],
+) -> None:
+    """Add ``changes`` (key: the dimensions' values, the period's date first → the counters'
+    increments) to a rollup table in one race-free ``INSERT … ON CONFLICT DO UPDATE`` per row,
+    on SQLite and PostgreSQL alike. The analytics and theme rollups both write this way."""
     table = model._meta.db_table
-    dimensions = [period, *DIMENSIONS[1:]]
-    columns = ["organisation_id", *dimensions, *COUNTERS]
-    increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    columns = ["organisation_id", *dimensions, *counters]
+    increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (fixed identifiers only)
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
@@ -120,7 +132,7 @@ def _upsert(model: Any, period: str, organisation_id: int, changes: dict[Key, Co
     )
     adapt_day = connection.ops.adapt_datefield_value
     params = [
-        [organisation_id, adapt_day(key[0]), *key[1:], *(counts[c] for c in COUNTERS)]
+        [organisation_id, adapt_day(key[0]), *key[1:], *(counts[c] for c in counters)]
         for key, counts in changes.items()
     ]
     with connection.cursor() as cursor:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from outsidein.analytics.rollups import upsert_increments
 from outsidein.text.models import (
     THEME_ROLLUP_COUNTERS,
     THEME_ROLLUP_DIMENSIONS,
@@ -150,23 +151,8 @@ def apply(organisation_id: int, changes: dict[Key, Counts]) -> None:
 
 
 def _upsert(model: Any, period: str, organisation_id: int, changes: dict[Key, Counts]) -> None:
-    table = model._meta.db_table
     dimensions = [period, *THEME_ROLLUP_DIMENSIONS]
-    columns = ["organisation_id", *dimensions, *COUNTERS]
-    increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (fixed identifiers only)
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT (organisation_id, {', '.join(dimensions)}) DO UPDATE SET {increments}"
-    )
-    adapt_day = connection.ops.adapt_datefield_value
-    params = [
-        [organisation_id, adapt_day(key[0]), *key[1:], *(counts[c] for c in COUNTERS)]
-        for key, counts in changes.items()
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), 1000):
-            cursor.executemany(sql, params[start : start + 1000])
+    upsert_increments(model, dimensions, COUNTERS, organisation_id, changes)
 
 
 @contextlib.contextmanager
