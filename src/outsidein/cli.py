@@ -417,6 +417,8 @@ def cmd_import(args: argparse.Namespace) -> None:
             survey=survey,
             mapping=mapping,
             dry_run=args.dry_run,
+            new_customers=not args.no_new_customers,
+            match_email=args.match_email,
         )
     except ImportFileError as exc:
         raise CliError(f"{path.name}: {exc} Nothing was imported.") from None
@@ -428,6 +430,8 @@ def cmd_import(args: argparse.Namespace) -> None:
     print(f"  accepted:         {report.accepted} ({verb})")
     print(f"  already imported: {report.already_imported}")
     print(f"  rejected:         {report.rejected}")
+    created = "would be created" if args.dry_run else "created"
+    print(f"  customers {created}: {report.customers_created}")
     for warning in report.warnings:
         print(f"  warning: {warning}")
     for error in report.errors[:50]:
@@ -481,22 +485,25 @@ def cmd_metrics(args: argparse.Namespace) -> None:
         result["groups"] = metrics.iter_counts(
             metrics.breakdown(org_id, args.by, filters, labels=labels)
         )
+    if args.compare:
+        from outsidein.analytics.textout import comparisons
+
+        try:
+            result["comparison"] = comparisons(org_id, args.by, filters)
+        except ValueError as error:
+            raise CliError(str(error)) from None
+    result["minimum_n"] = metrics.stats.MINIMUM_N
     if args.json:
         print(json.dumps(result, indent=2, default=str))
         return
+    from outsidein.analytics import textout
+
     rows = [("overall", result["overall"])]
     rows += [(g["label"], g) for g in result.get("groups", [])]  # type: ignore[attr-defined]
-    print(f"{'group':<28} {'n':>7} {'NPS':>7} {'95% interval':>16} {'CSAT%':>7} {'CES':>6}")
-    for label, row in rows:
-        nps = row["nps"]  # type: ignore[index]
-        interval = f"[{nps['low']:.0f}, {nps['high']:.0f}]" if nps["low"] is not None else ""
-        value = f"{nps['value']:.0f}" if nps["enough"] else "n<min"
-        csat = row["csat"]["value"]  # type: ignore[index]
-        ces = row["ces"]["value"]  # type: ignore[index]
-        print(
-            f"{str(label)[:28]:<28} {nps['n']:>7} {value:>7} {interval:>16} "
-            f"{'' if csat is None else f'{csat:.0f}':>7} {'' if ces is None else f'{ces:.1f}':>6}"
-        )
+    print(textout.summary_table(rows))  # type: ignore[arg-type]
+    if args.compare:
+        print()
+        print(textout.compare_table(result["comparison"]))  # type: ignore[arg-type]
 
 
 def cmd_remind(args: argparse.Namespace) -> None:
@@ -558,6 +565,14 @@ def cmd_text(args: argparse.Namespace) -> None:
         run(args, _organisation)
     except TextCliError as exc:
         raise CliError(str(exc)) from None
+
+
+def cmd_mail(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_database()
+    from outsidein.mailin.cli import run
+
+    run(args, _organisation, CliError)
 
 
 def cmd_index(args: argparse.Namespace) -> None:
@@ -713,6 +728,16 @@ def build_parser() -> argparse.ArgumentParser:
         help='JSON object from the file\'s column names to ours, e.g. \'{"Score": "nps"}\'',
     )
     p.add_argument("--dry-run", action="store_true", help="check the file, import nothing")
+    p.add_argument(
+        "--match-email",
+        action="store_true",
+        help="an unknown customer number whose email address a customer has is that customer",
+    )
+    p.add_argument(
+        "--no-new-customers",
+        action="store_true",
+        help="reject rows with an unknown customer number (default: create the customer)",
+    )
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(func=cmd_import)
 
@@ -725,6 +750,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--by",
         choices=["segment", "team", "survey", "channel", "language", "month", "week"],
         help="break down by a dimension or per month/week",
+    )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="test the differences: every two groups of --by (Holm-corrected), or without "
+        "--by this period against the one before it",
     )
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(func=cmd_metrics)
@@ -766,6 +797,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, help="the file to write (must not exist yet)")
     p.set_defaults(func=cmd_backup)
+
+    from outsidein.mailin.cli import add_parser as add_mail_parser
+
+    add_mail_parser(sub, cmd_mail)
 
     p = sub.add_parser(
         "check-deploy",

@@ -53,14 +53,73 @@ class MetricsOut(Schema):
     trend: list[PointOut] | None = None
 
 
-@router.get("", response=MetricsOut, summary="NPS, CSAT and CES with intervals")
-def get_metrics(request: HttpRequest, query: Query[MetricsQuery]) -> Any:
+class CompareQuery(Schema):
+    since: IsoDate | None = None
+    until: IsoDate | None = Field(None, description="Inclusive")
+    survey_id: SurveyRef | None = None
+    segment_id: SegmentRef | None = None
+    team_id: TeamRef | None = None
+    channel: str | None = None
+    language: Literal["nl", "en"] | None = None
+    kind: Literal["response", "complaint", "question", "review", "note"] | None = None
+    by: Literal["segment", "team", "survey", "channel", "language", "kind"] | None = Field(
+        None,
+        description="Compare every two groups of this breakdown; without it, compare the "
+        "period since–until with the one before it",
+    )
+    a: str | None = Field(None, description="Only this group (a key of the breakdown) …")
+    b: str | None = Field(None, description="… against this one; give both or neither")
+
+
+class DifferenceOut(Schema):
+    """``b - a`` with an interval that holds for all comparisons together (Bonferroni) and a
+    p-value corrected for their number (Holm); all None where a group has too few responses."""
+
+    difference: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    significant: bool
+    comparisons: int
+
+
+class SideOut(SummaryOut):
+    key: Any = None
+    label: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+class PairOut(Schema):
+    a: SideOut
+    b: SideOut
+    nps: DifferenceOut
+    csat: DifferenceOut
+    ces: DifferenceOut
+
+
+class PeriodOut(Schema):
+    previous: SideOut
+    current: SideOut
+    nps: DifferenceOut
+    csat: DifferenceOut
+    ces: DifferenceOut
+
+
+class CompareOut(Schema):
+    by: str | None
+    minimum_n: int
+    pairs: list[PairOut] | None = None
+    period: PeriodOut | None = None
+
+
+def _filters(query: Any) -> metrics.Filters:
     from django.core.exceptions import ValidationError
 
-    organisation_id = caller(request).organisation_id
     if query.since and query.until and query.since > query.until:
         raise ValidationError({"until": "The end date lies before the start date."})
-    filters = metrics.Filters(
+    return metrics.Filters(
         since=query.since,
         until=query.until,
         survey_id=query.survey_id,
@@ -70,6 +129,48 @@ def get_metrics(request: HttpRequest, query: Query[MetricsQuery]) -> Any:
         language=query.language,
         kind=query.kind,
     )
+
+
+@router.get(
+    "/compare",
+    response=CompareOut,
+    summary="Differences between groups or periods, with intervals and Holm-corrected p-values",
+)
+def compare_metrics(request: HttpRequest, query: Query[CompareQuery]) -> Any:
+    from django.core.exceptions import ValidationError
+
+    organisation_id = caller(request).organisation_id
+    filters = _filters(query)
+    result: dict[str, Any] = {"by": query.by, "minimum_n": metrics.stats.MINIMUM_N}
+    if (query.a is None) != (query.b is None):
+        raise ValidationError({"b": "Give both a and b to compare two groups, or neither."})
+    if query.by:
+        labels = metrics.dimension_labels(organisation_id, query.by)
+        keys = None
+        if query.a is not None and query.b is not None:
+            keys = (query.a, query.b)
+        try:
+            pairs = metrics.compare_groups(
+                organisation_id, query.by, filters, labels=labels, keys=keys
+            )
+        except ValueError as error:
+            raise ValidationError({"a": str(error)}) from None
+        result["pairs"] = [pair.to_dict() for pair in pairs]
+        return result
+    if query.a is not None:
+        raise ValidationError({"by": "a and b name groups of a breakdown: give by as well."})
+    if not (query.since and query.until):
+        raise ValidationError(
+            {"since": "Comparing periods needs since and until (or by, to compare groups)."}
+        )
+    result["period"] = metrics.compare_periods(organisation_id, filters).to_dict()
+    return result
+
+
+@router.get("", response=MetricsOut, summary="NPS, CSAT and CES with intervals")
+def get_metrics(request: HttpRequest, query: Query[MetricsQuery]) -> Any:
+    organisation_id = caller(request).organisation_id
+    filters = _filters(query)
     result: dict[str, Any] = {"summary": metrics.summary(organisation_id, filters).to_dict()}
     if query.by:
         labels = metrics.dimension_labels(organisation_id, query.by)

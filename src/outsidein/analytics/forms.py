@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from outsidein.analytics import periods
 from outsidein.analytics.services import BREAKDOWNS, Filters
 from outsidein.core import dates
 from outsidein.core.models import Language
@@ -45,6 +46,11 @@ class MetricsFilterForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Trend per"), required=False, choices=[("month", _("Month")), ("week", _("Week"))]
     )
+    running = forms.BooleanField(
+        label=_("Include the month still running (so far)"),
+        required=False,
+        help_text=_("Without dates the dashboard shows the last 12 complete months."),
+    )
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,11 +89,16 @@ class MetricsFilterForm(forms.Form):
         value = self.cleaned_data.get("by") if self.is_bound and self.is_valid() else None
         return value if value in BREAKDOWNS else "segment"
 
+    def include_running(self) -> bool:
+        return (
+            bool(self.cleaned_data.get("running")) if self.is_bound and self.is_valid() else False
+        )
+
     def trend_period(self) -> str:
         value = self.cleaned_data.get("period") if self.is_bound and self.is_valid() else None
         return value or "month"
 
 
 def default_since(today: date) -> date:
-    """Dashboards open on the last twelve months."""
-    return date(today.year - 1, today.month, 1)
+    """Dashboards open on the last twelve complete months."""
+    return periods.last_complete_months(today)[0]

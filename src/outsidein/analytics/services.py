@@ -50,6 +50,13 @@ class Filters:
         """The same filters over the period of equal length just before this one."""
         if not (self.since and self.until):
             raise ValueError("Comparing periods needs both since and until.")
+        if self.since.day == 1 and self.until == month_end(self.until):
+            # Whole calendar months: the same number of whole months before (November
+            # against October, not against 2–31 October).
+            months = (self.until.year - self.since.year) * 12 + self.until.month - self.since.month
+            index = self.since.year * 12 + self.since.month - 1 - (months + 1)
+            first = date(index // 12, index % 12 + 1, 1)
+            return replace(self, since=first, until=self.since - timedelta(days=1))
         length = (self.until - self.since).days + 1
         return Filters(
             **{
@@ -199,7 +206,7 @@ def breakdown(
         )
         for (key,), counts in totals.items()
     ]
-    return sorted(groups, key=lambda g: -g.summary.items)
+    return sorted(groups, key=lambda g: (-g.summary.items, g.label))
 
 
 def _label_fallback(by: str, key: Any) -> str:
@@ -348,10 +355,156 @@ def overview(
         trend=[
             Point(start=start, summary=summarise(per_period[start])) for start in sorted(per_period)
         ],
-        breakdown=sorted(groups, key=lambda g: -g.summary.items),
+        breakdown=sorted(groups, key=lambda g: (-g.summary.items, g.label)),
         distribution={score: overall[f"nps_{score}"] for score in range(11)},
     )
 
 
 def iter_counts(groups: Iterable[Group]) -> list[dict[str, Any]]:
     return [{"key": g.key, "label": g.label, **g.summary.to_dict()} for g in groups]
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def metric_counts(counts: Mapping[str, int], metric: str) -> tuple[Any, ...]:
+    """What ``stats.compare_many`` takes for one metric, from summed rollup counters."""
+    if metric == "nps":
+        return (counts["promoters"], counts["passives"], counts["detractors"])
+    if metric == "csat":
+        return (counts["csat_top2"], counts["csat_n"])
+    if metric == "ces":
+        return (counts["ces_n"], counts["ces_sum"], counts["ces_sumsq"])
+    raise ValueError(f"metric must be one of {', '.join(stats.METRICS)}, got {metric!r}")
+
+
+@dataclass(frozen=True)
+class PairComparison:
+    """Group ``b`` against group ``a`` (differences are ``b - a``) for NPS, CSAT and CES."""
+
+    a: Group
+    b: Group
+    nps: stats.Difference
+    csat: stats.Difference
+    ces: stats.Difference
+
+    @property
+    def tested(self) -> bool:
+        return any(getattr(self, m).p_value is not None for m in stats.METRICS)
+
+    @property
+    def smallest_p(self) -> float:
+        values = [getattr(self, m).p_adjusted for m in stats.METRICS]
+        return min((v for v in values if v is not None), default=2.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": {"key": self.a.key, "label": self.a.label, **self.a.summary.to_dict()},
+            "b": {"key": self.b.key, "label": self.b.label, **self.b.summary.to_dict()},
+            **{m: getattr(self, m).to_dict() for m in stats.METRICS},
+        }
+
+
+def compare_pairs(groups: list[Group]) -> list[PairComparison]:
+    """Pure: every pair of ``groups`` (in their order; ``b`` after ``a``) tested for NPS, CSAT
+    and CES, each metric's p-values Holm-corrected over the pairs it could test."""
+    pairs = [(a, b) for index, a in enumerate(groups) for b in groups[index + 1 :]]
+    per_metric = {
+        metric: stats.compare_many(
+            metric,
+            [
+                (metric_counts(a.summary.counts, metric), metric_counts(b.summary.counts, metric))
+                for a, b in pairs
+            ],
+        )
+        for metric in stats.METRICS
+    }
+    return [
+        PairComparison(
+            a=a,
+            b=b,
+            nps=per_metric["nps"][i],
+            csat=per_metric["csat"][i],
+            ces=per_metric["ces"][i],
+        )
+        for i, (a, b) in enumerate(pairs)
+    ]
+
+
+def compare_groups(
+    organisation_id: int,
+    by: str,
+    filters: Filters = Filters(),
+    *,
+    labels: dict[Any, str] | None = None,
+    keys: tuple[Any, Any] | None = None,
+) -> list[PairComparison]:
+    """Every two groups of a breakdown compared (or just the two ``keys``), Holm-corrected."""
+    if labels is None:
+        labels = dimension_labels(organisation_id, by)
+    groups = breakdown(organisation_id, by, filters, labels=labels)
+    if keys is not None:
+        found = {str(g.key): g for g in groups}
+        missing = [str(k) for k in keys if str(k) not in found]
+        if missing:
+            raise ValueError(
+                _("No feedback for %(keys)s in this breakdown and period.")
+                % {"keys": ", ".join(missing)}
+            )
+        groups = [found[str(keys[0])], found[str(keys[1])]]
+    return compare_pairs(groups)
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """This window (``b``) against the one before it (``a``)."""
+
+    current: Summary
+    previous: Summary
+    since: date
+    until: date
+    previous_since: date
+    previous_until: date
+    nps: stats.Difference
+    csat: stats.Difference
+    ces: stats.Difference
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "current": {
+                "since": self.since,
+                "until": self.until,
+                **self.current.to_dict(),
+            },
+            "previous": {
+                "since": self.previous_since,
+                "until": self.previous_until,
+                **self.previous.to_dict(),
+            },
+            **{m: getattr(self, m).to_dict() for m in stats.METRICS},
+        }
+
+
+def compare_periods(organisation_id: int, filters: Filters) -> PeriodComparison:
+    """The window against the one of equal length (whole months: as many months) before it.
+    One comparison per metric, so Holm changes nothing here (m = 1)."""
+    before = filters.shifted_back()
+    current = summary(organisation_id, filters)
+    previous = summary(organisation_id, before)
+    result = {
+        metric: stats.compare_many(
+            metric,
+            [(metric_counts(previous.counts, metric), metric_counts(current.counts, metric))],
+        )[0]
+        for metric in stats.METRICS
+    }
+    assert filters.since and filters.until and before.since and before.until
+    return PeriodComparison(
+        current=current,
+        previous=previous,
+        since=filters.since,
+        until=filters.until,
+        previous_since=before.since,
+        previous_until=before.until,
+        **result,
+    )

@@ -23,12 +23,16 @@ from typing import Any
 from scipy import stats as _scipy_stats
 
 __all__ = [
+    "METRICS",
     "MINIMUM_N",
     "Change",
+    "Difference",
     "Estimate",
+    "compare_many",
     "compare_means",
     "compare_nps",
     "compare_proportions",
+    "holm",
     "mean",
     "nps",
     "nps_from_scores",
@@ -497,3 +501,107 @@ def scale_change(change: Change, factor: float) -> Change:
         significant=change.significant,
         confidence=change.confidence,
     )
+
+
+# --------------------------------------------------------------------------- many comparisons
+
+
+def holm(p_values: Iterable[float | None]) -> list[float | None]:
+    """Holm's (1979) step-down adjustment of ``m`` p-values (None stays None, is not counted).
+
+    Sort the ``m`` p-values ascending, ``p_(1) <= ... <= p_(m)``; the adjusted value of the
+    i-th is ``max_{j <= i} min(1, (m - j + 1) * p_(j))`` (monotone), returned in the input order.
+    A comparison is significant at level alpha when its adjusted p-value is below alpha; this
+    controls the chance of any false finding among the ``m`` at alpha, and is never less
+    powerful than Bonferroni.
+    """
+    values = list(p_values)
+    present = [(p, index) for index, p in enumerate(values) if p is not None]
+    for p, _index in present:
+        if not (isinstance(p, int | float) and 0.0 <= p <= 1.0):
+            raise ValueError(f"p-values must lie between 0 and 1, got {p!r}")
+    m = len(present)
+    adjusted: list[float | None] = [None] * len(values)
+    running = 0.0
+    for rank, (p, index) in enumerate(sorted(present)):
+        running = max(running, min(1.0, (m - rank) * float(p)))
+        adjusted[index] = running
+    return adjusted
+
+
+@dataclass(frozen=True)
+class Difference:
+    """``b - a`` between two groups with an interval widened for ``m`` comparisons
+    (Bonferroni: each at ``1 - (1 - confidence) / m``) and Holm's adjusted p-value.
+
+    ``significant`` means the Holm-adjusted p-value lies below ``1 - confidence``. Where either
+    group has too few responses every number is None and ``significant`` is False.
+    """
+
+    difference: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    significant: bool
+    comparisons: int
+    confidence: float = 0.95
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+METRICS = ("nps", "csat", "ces")
+
+
+def _one_change(metric: str, a: Any, b: Any, confidence: float, minimum_n: int) -> Change:
+    if metric == "nps":
+        return compare_nps(a, b, confidence=confidence, minimum_n=minimum_n)
+    if metric == "csat":
+        return compare_proportions(a, b, confidence=confidence, minimum_n=minimum_n)
+    if metric == "ces":
+        return compare_means(a, b, confidence=confidence, minimum_n=minimum_n)
+    raise ValueError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
+
+
+def compare_many(
+    metric: str,
+    pairs: Iterable[tuple[Any, Any]],
+    *,
+    confidence: float = 0.95,
+    minimum_n: int = MINIMUM_N,
+) -> list[Difference]:
+    """Test every pair ``(a, b)`` of one metric and correct for their number (Holm).
+
+    ``a`` and ``b`` are what ``compare_nps`` (P, passives, D), ``compare_proportions``
+    (successes, n) or ``compare_means`` (n, Σx, Σx²) take. Pairs where a group is below
+    ``minimum_n`` are not tested and not counted in ``m``. Intervals are simultaneous at
+    ``confidence`` (Bonferroni over ``m``), so they may be a little wider than Holm's test
+    needs: an interval that excludes 0 is always significant after Holm, not always the reverse.
+    """
+    confidence = _check_confidence(confidence)
+    pairs = list(pairs)
+    plain = [_one_change(metric, a, b, confidence, minimum_n) for a, b in pairs]
+    m = sum(1 for change in plain if change.p_value is not None)
+    adjusted = holm(change.p_value for change in plain)
+    if m > 1:
+        wide = 1.0 - (1.0 - confidence) / m
+        intervals = [_one_change(metric, a, b, wide, minimum_n) for a, b in pairs]
+    else:
+        intervals = plain
+    result = []
+    for change, interval, p_adjusted in zip(plain, intervals, adjusted, strict=True):
+        result.append(
+            Difference(
+                difference=change.difference,
+                low=interval.low,
+                high=interval.high,
+                p_value=change.p_value,
+                p_adjusted=p_adjusted,
+                significant=p_adjusted is not None and p_adjusted < 1.0 - confidence,
+                comparisons=m,
+                confidence=confidence,
+            )
+        )
+    return result

@@ -3,31 +3,40 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outsidein.analytics import services as metrics
-from outsidein.analytics.forms import MetricsFilterForm, default_since
+from outsidein.analytics import window
+from outsidein.analytics.forms import MetricsFilterForm
 from outsidein.core import spreadsheets
 from outsidein.core.views import employee_required
+
+
+def _today() -> date:
+    """Today in the site's time zone (one place, so tests can fix the date)."""
+    return timezone.localdate()
 
 
 def _dashboard_data(request: HttpRequest) -> tuple[MetricsFilterForm, dict[str, Any]]:
     organisation_id = request.organisation.pk  # type: ignore[attr-defined]
     form = MetricsFilterForm(request.GET or None, organisation_id=organisation_id)
-    filters = form.filters()
-    if not request.GET.get("since") and not request.GET.get("all"):
-        # Open on the last twelve months, compared with the twelve before.
-        filters = replace(
-            filters,
-            since=default_since(timezone.localdate()),
-            until=filters.until or timezone.localdate(),
-        )
+    today = _today()
+    chosen = form.filters()
+    explicit = bool(chosen.since or chosen.until)
+    span = window.resolve(
+        chosen,
+        today=today,
+        explicit=explicit,
+        all_time=bool(request.GET.get("all")),
+        running=form.include_running(),
+    )
+    filters = span.filters
     if not form.is_bound:
         form.initial = {"since": filters.since, "until": filters.until}
     by = form.breakdown()
@@ -39,48 +48,54 @@ def _dashboard_data(request: HttpRequest) -> tuple[MetricsFilterForm, dict[str, 
         period=period,
         labels=metrics.dimension_labels(organisation_id, by),
     )
+    marks = [window.mark(point, period, filters, today) for point in result.trend]
     data: dict[str, Any] = {
         "filters": filters,
+        "window": span,
         "by": by,
         "period": period,
         "summary": result.summary,
         "trend": result.trend,
+        "marks": marks,
+        "partial_marks": [m for m in marks if m.partial],
         "breakdown": result.breakdown,
         "distribution": result.distribution,
     }
     return form, data
 
 
-def _period_label(point: metrics.Point, period: str) -> str:
-    return formats.date_format(point.start, "M Y" if period == "month" else "j M Y")
-
-
 def _chart_payload(data: dict[str, Any]) -> dict[str, Any]:
     trend = data["trend"]
-    period = data["period"]
+    marks = data["marks"]
+    labels = [m.label + (" *" if m.partial else "") for m in marks]
+    partial = [m.partial for m in marks]
+    shown = [g for g in data["breakdown"] if g.summary.nps.n]
     return {
         "trend": {
-            "labels": [_period_label(p, period) for p in trend],
+            "labels": labels,
             "values": [p.summary.nps.value for p in trend],
             "low": [p.summary.nps.low for p in trend],
             "high": [p.summary.nps.high for p in trend],
             "n": [p.summary.nps.n for p in trend],
             "enough": [p.summary.nps.enough for p in trend],
+            "partial": partial,
         },
         "volume": {
-            "labels": [_period_label(p, period) for p in trend],
+            "labels": labels,
             "values": [p.summary.items for p in trend],
+            "partial": partial,
         },
         "distribution": {
             "labels": [str(score) for score in data["distribution"]],
             "values": list(data["distribution"].values()),
         },
         "breakdown": {
-            "labels": [g.label for g in data["breakdown"] if g.summary.nps.n],
-            "values": [g.summary.nps.value for g in data["breakdown"] if g.summary.nps.n],
-            "low": [g.summary.nps.low for g in data["breakdown"] if g.summary.nps.n],
-            "high": [g.summary.nps.high for g in data["breakdown"] if g.summary.nps.n],
-            "n": [g.summary.nps.n for g in data["breakdown"] if g.summary.nps.n],
+            "labels": [g.label for g in shown],
+            "values": [g.summary.nps.value for g in shown],
+            "low": [g.summary.nps.low for g in shown],
+            "high": [g.summary.nps.high for g in shown],
+            "n": [g.summary.nps.n for g in shown],
+            "enough": [g.summary.nps.enough for g in shown],
         },
     }
 
@@ -90,9 +105,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form, data = _dashboard_data(request)
     filters = data["filters"]
     organisation_id = request.organisation.pk  # type: ignore[attr-defined]
-    data["comparison"] = (
-        metrics.compare(organisation_id, filters) if filters.since and filters.until else None
+    comparison = (
+        metrics.compare_periods(organisation_id, filters)
+        if filters.since and filters.until
+        else None
     )
+    data["comparison"] = comparison
+    pairs = sorted(
+        (pair for pair in metrics.compare_pairs(data["breakdown"]) if pair.tested),
+        key=lambda pair: pair.smallest_p,
+    )
+    all_pairs = len(data["breakdown"]) * (len(data["breakdown"]) - 1) // 2
     query = request.GET.copy()
     by_label = dict(form.fields["by"].choices).get(data["by"], data["by"])  # type: ignore[attr-defined]
     context = {
@@ -102,6 +125,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": _chart_payload(data),
         "query_string": query.urlencode(),
         "minimum_n": metrics.stats.MINIMUM_N,
+        "tested_pairs": pairs,
+        "untested_pairs": all_pairs - len(pairs),
+        "comparison_previous": (
+            window.range_label(comparison.previous_since, comparison.previous_until)
+            if comparison
+            else ""
+        ),
     }
     status = 422 if form.is_bound and not form.is_valid() else 200
     return render(request, "analytics/dashboard.html", context, status=status)
@@ -115,7 +145,20 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": form.errors.get_json_data()}, status=422)
     payload = {
         "summary": data["summary"].to_dict(),
-        "trend": [{"start": p.start.isoformat(), **p.summary.to_dict()} for p in data["trend"]],
+        "window": {
+            "since": data["filters"].since,
+            "until": data["filters"].until,
+            "label": data["window"].label,
+        },
+        "trend": [
+            {
+                "start": p.start.isoformat(),
+                "partial": m.partial,
+                "coverage": m.note,
+                **p.summary.to_dict(),
+            }
+            for p, m in zip(data["trend"], data["marks"], strict=True)
+        ],
         "breakdown": {"by": data["by"], "groups": metrics.iter_counts(data["breakdown"])},
         "distribution": data["distribution"],
     }

@@ -6,6 +6,23 @@
   var BRAND = "#0f5b66", BAND = "rgba(15, 91, 102, 0.15)", GOOD = "#2e7d32", BAD = "#b3261e", MID = "#9aa5ad";
   var PALETTE = ["#0f5b66", "#f2b33d", "#5b8fa3", "#9cc5a1", "#c96b4b", "#8d7bb5"];
 
+  // A period that is not whole (the month still running) is drawn lighter and hatched, so it
+  // never reads as a complete bar; charts get it as data.partial (one boolean per point).
+  var PARTIAL = "rgba(15, 91, 102, 0.35)", SMALL = "#b8c0c6";
+  function hatch() {
+    var tile = document.createElement("canvas");
+    tile.width = tile.height = 8;
+    var g = tile.getContext("2d");
+    g.fillStyle = "rgba(15, 91, 102, 0.18)";
+    g.fillRect(0, 0, 8, 8);
+    g.strokeStyle = BRAND;
+    g.lineWidth = 1.4;
+    g.beginPath(); g.moveTo(0, 8); g.lineTo(8, 0); g.moveTo(-2, 2); g.lineTo(2, -2);
+    g.moveTo(6, 10); g.lineTo(10, 6); g.stroke();
+    return g.createPattern(tile, "repeat") || PARTIAL;
+  }
+  function isPartial(data, i) { return !!(data.partial && data.partial[i]); }
+
   function config(kind, data, canvas) {
     var label = canvas.dataset.label || "";
     var base = { responsive: true, maintainAspectRatio: false, animation: false,
@@ -25,7 +42,10 @@
         { label: canvas.dataset.bandLabel || "", data: data.low, borderWidth: 0, pointRadius: 0, fill: false },
         { label: canvas.dataset.bandLabel || "", data: data.high, borderWidth: 0, pointRadius: 0,
           fill: "-1", backgroundColor: BAND },
-        { label: label, data: data.values, borderColor: BRAND, backgroundColor: BRAND, tension: 0.2,
+        { label: label, data: data.values, borderColor: BRAND, tension: 0.2,
+          backgroundColor: data.values.map(function (v, i) {
+            return isPartial(data, i) ? PARTIAL : (data.enough[i] ? BRAND : SMALL); }),
+          segment: { borderDash: function (ctx) { return isPartial(data, ctx.p1DataIndex) ? [4, 4] : undefined; } },
           pointRadius: data.enough.map(function (ok) { return ok ? 3 : 5; }),
           pointStyle: data.enough.map(function (ok) { return ok ? "circle" : "crossRot"; }) }
       ] } };
@@ -45,7 +65,9 @@
         return "[" + Math.round(data.low[i]) + " – " + Math.round(data.high[i]) + "], n = " + data.n[i]; } } };
       return { type: "bar", options: base, data: { labels: data.labels, datasets: [
         { label: label, data: data.values, maxBarThickness: 28, borderRadius: 3,
-          backgroundColor: data.values.map(function (v) { return v >= 0 ? BRAND : BAD; }) }] } };
+          backgroundColor: data.values.map(function (v, i) {
+            if (data.enough && !data.enough[i]) { return SMALL; }  // too few: grey, no verdict
+            return v >= 0 ? BRAND : BAD; }) }] } };
     }
     if (kind === "percent-lines") {
       // One or more percentage series over months, with the target as a dashed line. Gaps
@@ -64,8 +86,15 @@
       return { type: "line", options: base, data: { labels: data.labels, datasets: sets } };
     }
     base.scales = { y: { beginAtZero: true, ticks: { precision: 0 } } };
+    var fill = BRAND;
+    if (data.partial && data.partial.indexOf(true) !== -1) {
+      var pattern = hatch();
+      fill = data.values.map(function (v, i) { return isPartial(data, i) ? pattern : BRAND; });
+    }
     return { type: "bar", options: base, data: { labels: data.labels, datasets: [
-      { label: label, data: data.values, backgroundColor: BRAND, borderRadius: 4, maxBarThickness: 48 }] } };
+      { label: label, data: data.values, backgroundColor: fill, borderRadius: 4, maxBarThickness: 48,
+        borderColor: BRAND, borderWidth: data.partial ? data.values.map(function (v, i) {
+          return isPartial(data, i) ? 1 : 0; }) : 0 }] } };
   }
 
   function drawCharts(root) {
