@@ -266,6 +266,11 @@ class QuestionOut(Schema):
     choices: list[dict[str, str]]
     required: bool
     show_if: dict[str, Any]
+    branches: list[dict[str, Any]] = Field(
+        description="Jumps after this question, first match wins: {choice or min/max, goto: "
+        "a later question's key or 'end'}"
+    )
+    scale_labels: dict[str, str]
 
 
 class SurveyIn(InputSchema):
@@ -349,7 +354,11 @@ def delete_survey(request: HttpRequest, survey_id: int) -> Any:
 
 
 class ResponseIn(InputSchema):
-    answers: dict[str, Any] = Field(description="Question key → answer (number, text or list)")
+    answers: dict[str, Any] = Field(
+        description="Question key → answer (number, text or list). The survey's jumps and "
+        "follow-ups apply: answers to questions the route skips are ignored (not stored), and "
+        "a skipped required question need not be answered."
+    )
     customer_id: Id | None = None
     customer_external_id: str | None = None
     language: LanguageCode = "nl"

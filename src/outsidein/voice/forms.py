@@ -217,3 +217,163 @@ class InviteForm(forms.Form):
             ("", _("All customers")),
             *Segment.objects.filter(organisation_id=organisation_id).values_list("id", "name"),
         ]
+
+
+class QuestionEditForm(forms.Form):
+    """Edit one question: wording in both languages, the required flag, kind-specific settings
+    (choices, words at the scale's ends), the follow-up condition and the jumps."""
+
+    label_suffix = ""
+    NEW_CHOICES = 3
+    EXTRA_JUMPS = 2
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=QuestionKind.choices)
+    text_nl = forms.CharField(label=_("Question (Dutch)"), max_length=500)
+    text_en = forms.CharField(label=_("Question (English)"), max_length=500, required=False)
+    required = forms.BooleanField(label=_("Required"), required=False)
+    low_nl = forms.CharField(label=_("Low end (Dutch)"), max_length=60, required=False)
+    low_en = forms.CharField(label=_("Low end (English)"), max_length=60, required=False)
+    high_nl = forms.CharField(label=_("High end (Dutch)"), max_length=60, required=False)
+    high_en = forms.CharField(label=_("High end (English)"), max_length=60, required=False)
+    show_if_key = forms.ChoiceField(label=_("Only show after"), required=False)
+    show_if_min = forms.IntegerField(label=_("…when its score is at least"), required=False)
+    show_if_max = forms.IntegerField(label=_("…and at most"), required=False)
+
+    def __init__(
+        self, *args: Any, question: Any, questions: list[Any], answered: int, **kwargs: Any
+    ) -> None:
+        labels = question.scale_labels or {}
+        initial = {
+            "kind": question.kind,
+            "text_nl": question.text_nl,
+            "text_en": question.text_en,
+            "required": question.required,
+            **{k: labels.get(k, "") for k in ("low_nl", "low_en", "high_nl", "high_en")},
+            "show_if_key": (question.show_if or {}).get("key", ""),
+            "show_if_min": (question.show_if or {}).get("min"),
+            "show_if_max": (question.show_if or {}).get("max"),
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.answered = answered
+        if answered:
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = _("Fixed: this question has answers.")
+        self.fields["show_if_key"].choices = [  # type: ignore[attr-defined]
+            ("", _("– always show –")),
+            *(
+                (q.key, f"{q.position + 1}. {q.text_nl}")
+                for q in questions
+                if q.scale and q.pk != question.pk
+            ),
+        ]
+        self.choice_rows = []
+        for choice in question.choices or []:
+            value = choice["value"]
+            self.fields[f"choice_{value}_nl"] = forms.CharField(
+                label=_("Dutch"), max_length=200, initial=choice.get("nl", ""), required=False
+            )
+            self.fields[f"choice_{value}_en"] = forms.CharField(
+                label=_("English"), max_length=200, initial=choice.get("en", ""), required=False
+            )
+            self.fields[f"choice_{value}_remove"] = forms.BooleanField(
+                label=_("Remove"), required=False, disabled=bool(answered)
+            )
+            self.choice_rows.append(
+                [self[f"choice_{value}_{part}"] for part in ("nl", "en", "remove")]
+            )
+        self.fields["new_choices"] = forms.CharField(
+            label=_("New choices"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("One per line as “Dutch | English”."),
+        )
+        targets = [
+            ("", _("– no jump –")),
+            *((q.key, f"{q.position + 1}. {q.text_nl}") for q in questions if q.pk != question.pk),
+            ("end", _("End of the survey")),
+        ]
+        options = [("", "–"), *question.choice_labels("nl")]
+        self.jump_rows = []
+        branches = list(question.branches or [])
+        for i in range(len(branches) + self.EXTRA_JUMPS):
+            rule = branches[i] if i < len(branches) else {}
+            self.fields[f"jump_{i}_choice"] = forms.ChoiceField(
+                label=_("If the answer is"),
+                choices=options,
+                required=False,
+                initial=rule.get("choice", ""),
+            )
+            self.fields[f"jump_{i}_min"] = forms.IntegerField(
+                label=_("If the score is from"), required=False, initial=rule.get("min")
+            )
+            self.fields[f"jump_{i}_max"] = forms.IntegerField(
+                label=_("to"), required=False, initial=rule.get("max")
+            )
+            self.fields[f"jump_{i}_goto"] = forms.ChoiceField(
+                label=_("go to"), choices=targets, required=False, initial=rule.get("goto", "")
+            )
+            self.jump_rows.append(
+                {part: self[f"jump_{i}_{part}"] for part in ("choice", "min", "max", "goto")}
+            )
+
+    def question_changes(self) -> dict[str, Any]:
+        """The changes for ``services.update_question``."""
+        data = self.cleaned_data
+        kind = data.get("kind") or self.question.kind
+        choices = []
+        for choice in self.question.choices or []:
+            value = choice["value"]
+            if data.get(f"choice_{value}_remove"):
+                continue
+            dutch = data.get(f"choice_{value}_nl", "").strip()
+            english = data.get(f"choice_{value}_en", "").strip()
+            choices.append({"value": value, "nl": dutch or english, "en": english or dutch})
+        taken = {c["value"] for c in self.question.choices or []}
+        number = len(taken)
+        for line in data.get("new_choices", "").splitlines():
+            if not line.strip():
+                continue
+            dutch, _sep, english = line.partition("|")
+            number += 1
+            while f"c{number}" in taken:
+                number += 1
+            taken.add(f"c{number}")
+            choices.append(
+                {"value": f"c{number}", "nl": dutch.strip(), "en": english.strip() or dutch.strip()}
+            )
+        branches = []
+        for i in range(len(self.jump_rows)):
+            goto = data.get(f"jump_{i}_goto")
+            if not goto:
+                continue
+            if kind in ("single", "multiple"):
+                branches.append({"choice": data.get(f"jump_{i}_choice") or "", "goto": goto})
+            else:
+                rule: dict[str, Any] = {"goto": goto}
+                for bound in ("min", "max"):
+                    if data.get(f"jump_{i}_{bound}") is not None:
+                        rule[bound] = data[f"jump_{i}_{bound}"]
+                branches.append(rule)
+        show_if: dict[str, Any] = {}
+        if data.get("show_if_key"):
+            show_if = {"key": data["show_if_key"]}
+            for bound in ("min", "max"):
+                if data.get(f"show_if_{bound}") is not None:
+                    show_if[bound] = data[f"show_if_{bound}"]
+        labels = {
+            k: data[k].strip() for k in ("low_nl", "low_en", "high_nl", "high_en") if data.get(k)
+        }
+        changes = {
+            "text_nl": data["text_nl"],
+            "text_en": data.get("text_en") or "",
+            "required": data["required"],
+            "choices": choices if kind in ("single", "multiple") else [],
+            "scale_labels": labels,
+            "show_if": show_if,
+            "branches": branches,
+        }
+        if not self.answered:
+            changes["kind"] = kind
+        return changes

@@ -140,6 +140,13 @@ class Question(TenantModel):
     # Shown only when another (score) question's answer lies in a range, e.g. the follow-up
     # "What is the main reason for your score?" for detractors: {"key": "nps", "max": 6}.
     show_if = models.JSONField(_("show only if"), default=dict, blank=True)
+    # Where to go after this question, first matching rule wins (see voice.flow): e.g.
+    # [{"choice": "c2", "goto": "why"}, {"min": 0, "max": 6, "goto": "end"}]. No match, or no
+    # answer: the next question in order.
+    branches = models.JSONField(_("jumps"), default=list, blank=True)
+    # The words at the ends of a score scale, replacing the standard ones:
+    # {"low_nl": ..., "low_en": ..., "high_nl": ..., "high_en": ...}.
+    scale_labels = models.JSONField(_("scale labels"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("question")
@@ -161,6 +168,11 @@ class Question(TenantModel):
     @property
     def scale(self) -> tuple[int, int] | None:
         return SCALES.get(self.kind)
+
+    def scale_label(self, end: str, language: str) -> str:
+        """The custom word at the ``low`` or ``high`` end of the scale ("" for the standard)."""
+        labels = self.scale_labels or {}
+        return labels.get(f"{end}_{language}") or labels.get(f"{end}_nl") or ""
 
     def clean(self) -> None:
         self.check_same_organisation(survey=self.survey)

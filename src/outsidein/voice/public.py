@@ -21,7 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from outsidein.core import ratelimit
-from outsidein.voice import distribution, services
+from outsidein.voice import distribution, flow, services
 from outsidein.voice.models import Channel, Feedback, Invitation, Question, Survey
 
 FORM_SALT = "outsidein.voice.form"
@@ -155,6 +155,7 @@ def _answer_page(
     invitation: Invitation | None = None,
     embedded: bool = False,
     cached: _Cached | None = None,
+    preview: bool = False,
 ) -> HttpResponse:
     language = _language(request, invitation.customer.language if invitation else None)
     translation.activate(language)
@@ -165,7 +166,10 @@ def _answer_page(
         "embedded": embedded,
         "title": survey.title(language),
         "thanks_text": survey.thanks(language),
+        "preview": preview,
     }
+    if preview:
+        return _preview(request, survey, context)
     if not survey.is_accepting():
         return render(request, "voice/public/closed.html", context, status=410)
     if invitation is not None and invitation.feedback_is_complete:  # type: ignore[attr-defined]
@@ -213,6 +217,23 @@ def _answer_page(
         distribution.mark_opened(invitation)
         previous = Feedback.objects.filter(invitation=invitation).first()
         data = dict(previous.answers) if previous else {}
+    return _form_page(request, context, survey, questions, data, errors, invitation)
+
+
+def _form_page(
+    request: HttpRequest,
+    context: dict[str, Any],
+    survey: Survey,
+    questions: list[Question],
+    data: dict[str, Any],
+    errors: dict[str, str],
+    invitation: Invitation | None,
+) -> HttpResponse:
+    language = context["language"]
+    # Questions the answers so far skip (jumps, follow-ups) start hidden; public.js walks the
+    # same route as the customer answers (voice.flow).
+    parsed = services.parse_answers(questions, data, partial=True)
+    shown = set(flow.route(questions, parsed.answers))
     fields = [
         {
             "question": q,
@@ -221,6 +242,9 @@ def _answer_page(
             "error": errors.get(q.key),
             "choices": q.choice_labels(language),
             "scale": list(range(q.scale[0], q.scale[1] + 1)) if q.scale else [],
+            "low_label": q.scale_label("low", language),
+            "high_label": q.scale_label("high", language),
+            "hidden": q.key not in shown,
         }
         for q in questions
     ]
@@ -230,10 +254,54 @@ def _answer_page(
         intro=survey.intro(language),
         form_token=_form_token(survey, invitation),
         honeypot=HONEYPOT,
+        flow=[
+            {
+                "key": q.key,
+                "kind": q.kind,
+                "scale": q.scale is not None,
+                "branches": q.branches or [],
+                "show_if": q.show_if or {},
+            }
+            for q in questions
+        ],
     )
     # Errors re-render the form with 200, like every form in the product (browsers treat a
     # 4xx document as a failed load).
     return render(request, "voice/public/answer.html", context)
+
+
+def _preview(request: HttpRequest, survey: Survey, context: dict[str, Any]) -> HttpResponse:
+    """The real page for a signed-in colleague: any status, answers checked, nothing stored
+    (no response, no invitation, no rate limit, no session)."""
+    questions = list(survey.questions.all())
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = {q.key: _posted(request, q.key, q.kind) for q in questions}
+        if request.POST.get("partial") == "1":
+            return HttpResponse(status=204)
+        parsed = services.parse_answers(questions, data)
+        if not parsed.errors:
+            language = context["language"]
+            shown = []
+            for q in questions:
+                if q.key not in parsed.answers:
+                    continue
+                value = parsed.answers[q.key]
+                labels = dict(q.choice_labels(language))
+                if isinstance(value, list):
+                    value = ", ".join(str(labels.get(v, v)) for v in value)
+                elif q.choices:
+                    value = labels.get(value, value)
+                shown.append((q.text(language), value))
+            context["preview_answers"] = shown
+            return render(request, "voice/public/thanks.html", context)
+        errors = parsed.errors
+    return _form_page(request, context, survey, questions, data, errors, None)
+
+
+def preview_page(request: HttpRequest, survey: Survey) -> HttpResponse:
+    return _answer_page(request, survey, channel=Channel.LINK, preview=True)
 
 
 def _posted(request: HttpRequest, key: str, kind: str) -> Any:

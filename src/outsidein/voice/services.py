@@ -23,7 +23,7 @@ from outsidein import audit
 from outsidein.analytics import rollups
 from outsidein.core.models import Customer, Organisation, Person
 from outsidein.core.services import apply_changes
-from outsidein.voice import webhooks
+from outsidein.voice import flow, webhooks
 from outsidein.voice.models import (
     Channel,
     Feedback,
@@ -249,7 +249,39 @@ QUESTION_FIELDS = (
     "required",
     "show_if",
     "position",
+    "branches",
+    "scale_labels",
 )
+# What an edit may change; the key stays (answers, exports, jumps and follow-ups refer to it).
+EDITABLE_QUESTION_FIELDS = (
+    "kind",
+    "text_nl",
+    "text_en",
+    "choices",
+    "required",
+    "show_if",
+    "branches",
+    "scale_labels",
+)
+AUDITED_QUESTION_FIELDS = (
+    "key",
+    "kind",
+    "text_nl",
+    "text_en",
+    "choices",
+    "required",
+    "show_if",
+    "branches",
+    "scale_labels",
+    "position",
+)
+
+
+def _check_flow(questions: Sequence[Question]) -> None:
+    """The jumps and follow-ups of the survey's questions in this order (see voice.flow)."""
+    from django.utils.translation import get_language
+
+    flow.check(questions, "en" if (get_language() or "").startswith("en") else "nl")
 
 
 @transaction.atomic
@@ -266,8 +298,165 @@ def add_question(survey: Survey, **fields: Any) -> Question:
     question.full_clean(validate_constraints=False)
     if survey.questions.filter(key=question.key).exists():
         raise ValidationError({"key": _("This survey already has a question with this key.")})
+    others = list(survey.questions.all())
+    _check_flow(sorted([*others, question], key=lambda q: (q.position, q.pk is None, q.pk or 0)))
     question.save()
     return question
+
+
+def answer_count(question: Question) -> int:
+    """How many stored responses answered this question."""
+    return Feedback.objects.filter(
+        survey_id=question.survey_id, answers__has_key=question.key
+    ).count()
+
+
+def _meaning_changes(question: Question, changes: Mapping[str, Any]) -> dict[str, str]:
+    """What in ``changes`` would change the meaning of answers already given: the kind, and any
+    existing choice removed. Wording (question text, choice labels, scale words), the required
+    flag, jumps and follow-ups may change; new choices may be added."""
+    errors: dict[str, str] = {}
+    if "kind" in changes and changes["kind"] != question.kind:
+        errors["kind"] = _(
+            "This question has answers, so its kind stays %(kind)s; add a new question to ask "
+            "it another way."
+        ) % {"kind": question.get_kind_display()}
+    if "choices" in changes:
+        kept = {c["value"] for c in changes["choices"] or []}
+        removed = [c for c in question.choices if c["value"] not in kept]
+        if removed:
+            errors["choices"] = _(
+                "This question has answers, so the choice “%(choice)s” cannot be removed "
+                "(answers refer to it). You may fix its wording or add choices."
+            ) % {"choice": removed[0].get("nl") or removed[0]["value"]}
+    return errors
+
+
+@transaction.atomic
+def update_question(question: Question, **changes: Any) -> Question:
+    """Edit a question. Once it has answers, edits that would change their meaning are
+    refused (``_meaning_changes``); every change is in the audit log with the old wording."""
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    question = Question.objects.get(pk=question.pk, survey=survey)
+    before = audit.snapshot(question, AUDITED_QUESTION_FIELDS)
+    if answer_count(question):
+        errors = _meaning_changes(question, changes)
+        if errors:
+            raise ValidationError(errors)
+    apply_changes(question, changes, EDITABLE_QUESTION_FIELDS)
+    if question.kind not in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        question.choices = []
+    if question.scale is None:
+        question.scale_labels = {}
+    if not question.text_en:
+        question.text_en = question.text_nl
+    if not question.text_nl:
+        question.text_nl = question.text_en
+    _check_show_if(survey, question)
+    question.full_clean(validate_constraints=False)
+    others = [q for q in survey.questions.all() if q.pk != question.pk]
+    _check_flow(sorted([*others, question], key=lambda q: (q.position, q.pk)))
+    question.save()
+    audit.changed(question, before, AUDITED_QUESTION_FIELDS)
+    _touch(survey)
+    return question
+
+
+def _touch(survey: Survey) -> None:
+    Survey.objects.filter(pk=survey.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def reorder_questions(survey: Survey, question_ids: Sequence[int]) -> list[Question]:
+    """Put the survey's questions in this order, all or nothing. ``question_ids`` must name
+    every question of the survey once; the jumps are checked in the new order."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    questions = {q.pk: q for q in survey.questions.all()}
+    ids = [int(i) for i in question_ids]
+    if sorted(ids) != sorted(questions):
+        raise ValidationError(
+            {
+                "order": _(
+                    "The order must name every question of this survey once; reload the page "
+                    "and try again."
+                )
+            }
+        )
+    ordered = [questions[i] for i in ids]
+    _check_flow(ordered)
+    now = timezone.now()
+    changed = []
+    for position, question in enumerate(ordered):
+        if question.position != position:
+            question.position = position
+            question.updated_at = now
+            changed.append(question)
+    Question.objects.bulk_update(changed, ["position", "updated_at"])
+    if changed:
+        _touch(survey)
+        audit.record(
+            survey.organisation_id,
+            "change",
+            obj=survey,
+            details={"question_order": [q.key for q in ordered]},
+        )
+    return ordered
+
+
+def move_question(question: Question, step: int) -> list[Question]:
+    """Move a question one place up (-1) or down (+1)."""
+    ids = list(
+        Question.objects.filter(survey_id=question.survey_id)
+        .order_by("position", "pk")
+        .values_list("pk", flat=True)
+    )
+    i = ids.index(question.pk)
+    j = i + step
+    if 0 <= j < len(ids):
+        ids[i], ids[j] = ids[j], ids[i]
+    return reorder_questions(question.survey, ids)
+
+
+COPIED_SURVEY_FIELDS = (
+    "team",
+    "title_nl",
+    "title_en",
+    "intro_nl",
+    "intro_en",
+    "thanks_nl",
+    "thanks_en",
+    "opens_at",
+    "closes_at",
+    "allow_anonymous",
+    "allowed_origins",
+)
+
+
+@transaction.atomic
+def copy_survey(survey: Survey, *, name: str = "") -> Survey:
+    """A new draft survey with the same settings, questions, jumps and follow-ups; no
+    responses or invitations, and its own public link."""
+    fields = {f: getattr(survey, f) for f in COPIED_SURVEY_FIELDS}
+    copy_ = Survey(
+        organisation_id=survey.organisation_id,
+        name=(name or _("Copy of %(name)s") % {"name": survey.name})[:200],
+        status=SurveyStatus.DRAFT,
+        **fields,
+    )
+    copy_.full_clean()
+    copy_.save()
+    audit.created(copy_, AUDITED_SURVEY_FIELDS, details={"copied_from": survey.pk})
+    Question.objects.bulk_create(
+        [
+            Question(
+                organisation_id=survey.organisation_id,
+                survey=copy_,
+                **{f: copy.deepcopy(getattr(q, f)) for f in QUESTION_FIELDS},
+            )
+            for q in survey.questions.all()
+        ]
+    )
+    return copy_
 
 
 def _check_show_if(survey: Survey, question: Question) -> None:
@@ -292,6 +481,9 @@ def _check_show_if(survey: Survey, question: Question) -> None:
 
 @transaction.atomic
 def delete_question(question: Question) -> None:
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    _check_flow([q for q in survey.questions.all() if q.pk != question.pk])
+    audit.deleted(question, AUDITED_QUESTION_FIELDS)
     question.delete()
 
 
@@ -364,17 +556,20 @@ def parse_answers(
                 continue
             if text:
                 answers[question.key] = text
+    # Only the questions on the customer's route count (jumps and follow-ups, voice.flow):
+    # answers to skipped questions are ignored (not stored, not checked), and a skipped
+    # required question is not required.
+    shown = set(flow.route(questions, answers))
+    errors = {k: v for k, v in errors.items() if k in shown}
     missing = [
         q.key
         for q in questions
-        if q.required and is_visible(q, answers) and q.key not in answers and q.key not in errors
+        if q.required and q.key in shown and q.key not in answers and q.key not in errors
     ]
     if not partial:
         for key in missing:
             errors[key] = _("Please answer this question.")
-    # Answers to follow-ups whose condition no longer holds are dropped.
-    by_key = {q.key: q for q in questions}
-    answers = {k: v for k, v in answers.items() if is_visible(by_key[k], answers)}
+    answers = {k: v for k, v in answers.items() if k in shown}
     return ParsedAnswers(answers=answers, errors=errors, complete=not missing and not errors)
 
 

@@ -51,6 +51,19 @@ urlpatterns = [
         views.question_delete,
         name="question-delete",
     ),
+    path(
+        "surveys/<int:survey_id>/questions/<int:question_id>/edit/",
+        views.question_edit,
+        name="question-edit",
+    ),
+    path(
+        "surveys/<int:survey_id>/questions/<int:question_id>/move/",
+        views.question_move,
+        name="question-move",
+    ),
+    path("surveys/<int:survey_id>/questions/order/", views.question_order, name="question-order"),
+    path("surveys/<int:survey_id>/copy/", views.survey_copy, name="survey-copy"),
+    path("surveys/<int:survey_id>/preview/", views.survey_preview, name="survey-preview"),
     path("surveys/<int:survey_id>/invite/", views.survey_invite, name="survey-invite"),
     path("surveys/<int:survey_id>/qr.<str:fmt>", views.survey_qr, name="survey-qr"),
 ]

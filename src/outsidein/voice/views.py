@@ -26,6 +26,7 @@ from outsidein.voice.forms import (
     FeedbackForm,
     InboxFilterForm,
     InviteForm,
+    QuestionEditForm,
     QuestionForm,
     SurveyForm,
     SurveySettingsForm,
@@ -279,9 +280,13 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     counts = _invitation_counts(survey)
     public_url = request.build_absolute_uri(reverse("answer-public", args=[survey.public_key]))
     widget_src = request.build_absolute_uri("/static/outsidein/widget.js")
+    questions = list(survey.questions.all())
+    notes = _flow_notes(questions, request.LANGUAGE_CODE)  # type: ignore[attr-defined]
+    for question in questions:
+        question.jump_notes = notes.get(question.pk, [])  # type: ignore[attr-defined]
     context = {
         "survey": survey,
-        "questions": survey.questions.all(),
+        "questions": questions,
         "summary": metrics.summary(person.organisation_id, filters),
         "invitation_counts": [
             (InvitationStatus(status).label, n) for status, n in sorted(counts.items())
@@ -294,12 +299,38 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         "public_url": public_url,
         "widget_snippet": f'<script src="{widget_src}" data-survey="{survey.public_key}" '
         f'data-origin="{request.build_absolute_uri("/").rstrip("/")}" async></script>',
+        "link_snippet": f'<a href="{public_url}">{survey.title(request.LANGUAGE_CODE)}</a>',  # type: ignore[attr-defined]
         "can_change": can(person, Action.CHANGE, survey),
+        "can_copy": can(person, Action.CREATE, Survey),
         "question_form": QuestionForm(),
         "invite_form": InviteForm(organisation_id=person.organisation_id),
         "minimum_n": metrics.stats.MINIMUM_N,
     }
     return render(request, "voice/surveys/detail.html", context)
+
+
+def _flow_notes(questions: list[Question], language: str) -> dict[int, list[str]]:
+    """Each question's jumps in words, for the builder's list."""
+    number = {q.key: i + 1 for i, q in enumerate(questions)}
+    notes: dict[int, list[str]] = {}
+    for question in questions:
+        labels = dict(question.choice_labels(language))
+        for rule in question.branches or []:
+            goto = rule.get("goto")
+            target = (
+                _("end the survey")
+                if goto == "end"
+                else _("go to question %(n)s") % {"n": number.get(goto, "?")}
+            )
+            if "choice" in rule:
+                when = f"“{labels.get(rule['choice'], rule['choice'])}”"
+            else:
+                low, high = question.scale or (0, 0)
+                when = f"{rule.get('min', low)}–{rule.get('max', high)}"
+            notes.setdefault(question.pk, []).append(
+                _("If %(when)s: %(target)s") % {"when": when, "target": target}
+            )
+    return notes
 
 
 def _invitation_counts(survey: Survey) -> dict[str, int]:
@@ -383,6 +414,102 @@ def question_delete(request: HttpRequest, survey_id: int, question_id: int) -> H
     services.delete_question(question)
     messages.success(request, _("Question removed."))
     return redirect("survey-detail", survey_id=survey.pk)
+
+
+@employee_required
+def question_edit(request: HttpRequest, survey_id: int, question_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(request, Action.CHANGE, survey)
+    question = get_scoped_or_404(person, Question, question_id, survey=survey)
+    answered = services.answer_count(question)
+    questions = list(survey.questions.all())
+    form = QuestionEditForm(
+        request.POST or None, question=question, questions=questions, answered=answered
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_question(question, **form.question_changes())
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Question saved."))
+            return redirect(reverse("survey-detail", args=[survey.pk]) + f"#question-{question.pk}")
+    return render(
+        request,
+        "voice/surveys/question_edit.html",
+        {
+            "survey": survey,
+            "question": question,
+            "form": form,
+            "answered": answered,
+            "is_choice": question.kind in ("single", "multiple"),
+            "is_scale": question.scale is not None,
+        },
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@employee_required
+@require_POST
+def question_move(request: HttpRequest, survey_id: int, question_id: int) -> HttpResponse:
+    """Move a question one place up or down: a plain form post, so it works without JavaScript
+    and from the keyboard."""
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(request, Action.CHANGE, survey)
+    question = get_scoped_or_404(person, Question, question_id, survey=survey)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        services.move_question(question, step)
+    except ValidationError as exc:
+        messages.error(request, _("Not moved: %(reason)s") % {"reason": " ".join(exc.messages)})
+    else:
+        messages.success(request, _("Question moved."))
+    return redirect(reverse("survey-detail", args=[survey.pk]) + f"#question-{question.pk}")
+
+
+@employee_required
+@require_POST
+def question_order(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """Save a new order of all questions at once (drag and drop); answers JSON to fetch()."""
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(request, Action.CHANGE, survey)
+    try:
+        ids = [int(i) for i in request.POST.get("order", "").split(",") if i.strip()]
+        services.reorder_questions(survey, ids)
+    except ValueError:
+        return JsonResponse({"detail": _("The order must be question ids.")}, status=422)
+    except ValidationError as exc:
+        return JsonResponse({"detail": " ".join(exc.messages)}, status=422)
+    return JsonResponse({"order": ids})
+
+
+@employee_required
+@require_POST
+def survey_copy(request: HttpRequest, survey_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    survey = get_scoped_or_404(person, Survey, survey_id)
+    require(request, Action.CREATE, Survey)
+    copied = services.copy_survey(survey)
+    messages.success(
+        request,
+        _(
+            "Survey copied with its questions, jumps and settings (not its responses). "
+            "The copy is a draft with its own link."
+        ),
+    )
+    return redirect("survey-detail", survey_id=copied.pk)
+
+
+@employee_required
+def survey_preview(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """The survey exactly as a customer sees it, in either language; nothing is stored."""
+    from outsidein.voice import public
+
+    survey = get_scoped_or_404(request.person, Survey, survey_id)  # type: ignore[attr-defined]
+    return public.preview_page(request, survey)
 
 
 @employee_required

@@ -1,23 +1,67 @@
 /* Survey page behaviour, all optional: the page works the same with JavaScript off.
-   - follow-up questions appear only when the score they depend on is in range;
+   - follow-up questions appear only when the score they depend on is in range, and questions a
+     jump skips are hidden (without JavaScript they show, and the server ignores their answers);
    - answers are saved as the customer goes ("partial answers kept"). */
 (function () {
   "use strict";
   var form = document.querySelector("form.survey-form");
   if (!form) { return; }
 
-  function valueOf(key) {
-    var checked = form.querySelector('input[name="' + key + '"]:checked');
-    return checked ? parseInt(checked.value, 10) : null;
+  // The customer's route through the survey, as voice/flow.py walks it: follow-ups show only
+  // for their score range, and a jump after an answer skips to a later question or the end.
+  var flowScript = document.getElementById("survey-flow");
+  var flow = flowScript ? JSON.parse(flowScript.textContent) : [];
+
+  function answerOf(q) {
+    var inputs = form.querySelectorAll('input[name="' + q.key + '"]:checked');
+    if (q.kind === "multiple") {
+      return inputs.length ? Array.prototype.map.call(inputs, function (i) { return i.value; }) : null;
+    }
+    if (!inputs.length) { return null; }
+    return q.scale ? parseInt(inputs[0].value, 10) : inputs[0].value;
+  }
+
+  function inRange(rule, value) {
+    var min = rule.min === undefined ? -Infinity : rule.min;
+    var max = rule.max === undefined ? Infinity : rule.max;
+    return typeof value === "number" && value >= min && value <= max;
+  }
+
+  function matches(rule, value) {
+    if (value === null) { return false; }
+    if (rule.choice !== undefined) {
+      return Array.isArray(value) ? value.indexOf(rule.choice) >= 0 : value === rule.choice;
+    }
+    return inRange(rule, value);
+  }
+
+  function route() {
+    var index = {}, shown = {}, given = {};
+    flow.forEach(function (q, i) { index[q.key] = i; });
+    var i = 0;
+    while (i < flow.length) {
+      var q = flow[i];
+      if (q.show_if && q.show_if.key && !inRange(q.show_if, given[q.show_if.key])) { i += 1; continue; }
+      shown[q.key] = true;
+      var value = answerOf(q);
+      given[q.key] = value;
+      var target = null;
+      for (var r = 0; r < q.branches.length; r += 1) {
+        if (matches(q.branches[r], value)) { target = q.branches[r].goto; break; }
+      }
+      if (target === "end") { break; }
+      var j = target in index ? index[target] : -1;
+      i = j > i ? j : i + 1;
+    }
+    return shown;
   }
 
   function updateVisibility() {
-    form.querySelectorAll("fieldset[data-show-key]").forEach(function (fieldset) {
-      var value = valueOf(fieldset.dataset.showKey);
-      var min = fieldset.dataset.showMin === "" ? -Infinity : parseInt(fieldset.dataset.showMin, 10);
-      var max = fieldset.dataset.showMax === "" ? Infinity : parseInt(fieldset.dataset.showMax, 10);
-      var visible = value !== null && value >= min && value <= max;
-      fieldset.classList.toggle("is-hidden", !visible);
+    if (!flow.length) { return; }
+    var shown = route();
+    flow.forEach(function (q) {
+      var fieldset = document.getElementById("q-" + q.key);
+      if (fieldset) { fieldset.classList.toggle("is-hidden", !shown[q.key]); }
     });
   }
 
