@@ -583,6 +583,14 @@ def cmd_index(args: argparse.Namespace) -> None:
     run(args, _organisation(args.org), CliError)
 
 
+def cmd_norms(args: argparse.Namespace) -> None:
+    _setup_django()
+    _check_database()
+    from outsidein.practice.cli import run
+
+    run(args, _organisation(args.org), CliError)
+
+
 def cmd_gdpr(args: argparse.Namespace) -> None:
     _setup_django()
     _check_database()
@@ -788,19 +796,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_index_parser(sub, cmd_index)
 
+    from outsidein.practice.cli import add_parser as add_norms_parser
+
+    add_norms_parser(sub, cmd_norms)
+
     from outsidein.privacy.cli import add_parser as add_gdpr_parser
 
     add_gdpr_parser(sub, cmd_gdpr)
+
+    from outsidein.mailin.cli import add_parser as add_mail_parser
+
+    add_mail_parser(sub, cmd_mail)
 
     p = sub.add_parser(
         "backup", help="copy the SQLite database, consistently, while it runs (SQLite's backup API)"
     )
     p.add_argument("--out", required=True, help="the file to write (must not exist yet)")
     p.set_defaults(func=cmd_backup)
-
-    from outsidein.mailin.cli import add_parser as add_mail_parser
-
-    add_mail_parser(sub, cmd_mail)
 
     p = sub.add_parser(
         "check-deploy",
@@ -824,7 +836,9 @@ NEEDS_DATABASE = {
     "import",
     "metrics",
     "index",
+    "norms",
     "gdpr",
+    "mail",
     "remind",
     "report",
     "backup",

@@ -25,10 +25,13 @@ from outsidein.voice.models import Feedback, Survey
 
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
 DATA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+# What an unknown customer number does: create the customer, match by email first, or reject.
+CUSTOMER_CHOICES = ("create", "match_email", "reject")
 FIELD_LABELS = {
     "submission_id": gettext_lazy("Submission id (required, unique per row)"),
     "customer_external_id": gettext_lazy("Customer number"),
     "email": gettext_lazy("Customer email"),
+    "customer_name": gettext_lazy("Customer name (for new customers)"),
     "submitted_at": gettext_lazy("Date and time (required)"),
     "channel": gettext_lazy("Channel"),
     "nps": "NPS (0–10)",
@@ -135,6 +138,9 @@ def import_map(request: HttpRequest, upload_id: str) -> HttpResponse:
         }
         targets = list(mapping.values())
         duplicates = sorted({t for t in targets if targets.count(t) > 1})
+        customers = request.POST.get("customers", "create")
+        if customers not in CUSTOMER_CHOICES:
+            customers = "create"
         survey_id = request.POST.get("survey") or None
         survey = get_scoped_or_404(person, Survey, survey_id) if survey_id else None
         if survey is not None and not may_import_into(person, survey.team_id):
@@ -155,11 +161,14 @@ def import_map(request: HttpRequest, upload_id: str) -> HttpResponse:
                     "survey_id": survey.pk if survey else None,
                     "mapping": mapping,
                     "dry_run": request.POST.get("dry_run") == "1",
+                    "new_customers": customers != "reject",
+                    "match_email": customers == "match_email",
                 },
             )
             return redirect("job-detail", job_id=job.pk)
     else:
         error = ""
+        customers = "create"
     guesses = [h.strip().lower() if h.strip().lower() in FIELDS else "" for h in header]
     columns = [
         {
@@ -176,6 +185,7 @@ def import_map(request: HttpRequest, upload_id: str) -> HttpResponse:
         "fields": FIELD_LABELS,
         "surveys": surveys,
         "error": error,
+        "customers": customers,
         "mapping_json": json.dumps({c["name"]: c["guess"] for c in columns if c["guess"]}),
     }
     return render(request, "voice/imports/map.html", context)

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.utils.translation import ngettext
 
 from outsidein import audit
@@ -45,6 +46,7 @@ FIELDS = (
     "submission_id",
     "customer_external_id",
     "email",
+    "customer_name",
     "submitted_at",
     "channel",
     "nps",
@@ -68,11 +70,35 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read; nothing was imported."""
 
 
+class Reason(ValueError):
+    """A value's problem as an untranslated message and its parameters: the report is read in
+    whichever language the reader has chosen, not the one the import ran in."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        return translate_reason(self.message, self.params)
+
+
+def translate_reason(message: str, params: Mapping[str, Any] | None) -> str:
+    """A stored reason (``gettext_noop`` message and parameters) in the active language."""
+    text = _(message)
+    return text % dict(params) if params else text
+
+
 @dataclass
 class RowError:
     row: int  # 1-based line number in the file, the header being row 1
     column: str
-    reason: str
+    message: str  # untranslated (gettext_noop), see ``reason``
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return translate_reason(self.message, self.params)
 
     def __str__(self) -> str:
         return _("row %(row)s, %(column)s: %(reason)s") % {
@@ -88,6 +114,7 @@ class ImportReport:
     accepted: int = 0
     already_imported: int = 0
     rejected: int = 0
+    customers_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     survey_id: int | None = None
@@ -104,7 +131,17 @@ class ImportReport:
             "accepted": self.accepted,
             "already_imported": self.already_imported,
             "rejected": self.rejected,
-            "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.errors],
+            "customers_created": self.customers_created,
+            "errors": [
+                {
+                    "row": e.row,
+                    "column": e.column,
+                    "reason": e.reason,
+                    "message": e.message,
+                    "params": e.params,
+                }
+                for e in self.errors
+            ],
             "errors_truncated": self.rejected > len(self.errors),
             "warnings": self.warnings,
             "survey_id": self.survey_id,
@@ -342,20 +379,20 @@ def parse_datetime(value: Any, latest: datetime | None = None) -> datetime:
         return timezone.make_aware(datetime.combine(value, dtime(12)))
     text = str(value).strip()
     if not text:
-        raise ValueError(_("is empty"))
+        raise Reason(N_("is empty"))
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     parsed = _parse_date_text(text)
     if parsed is None:
-        raise ValueError(
-            _("“%(value)s” is not a date; use ISO 8601 like 2026-03-01T14:30:00+01:00")
-            % {"value": text[:40]}
+        raise Reason(
+            N_("“%(value)s” is not a date; use ISO 8601 like 2026-03-01T14:30:00+01:00"),
+            value=text[:40],
         )
     if parsed.tzinfo is None:
         parsed = timezone.make_aware(parsed)
     latest = latest or timezone.now() + timedelta(days=1)
     if parsed.year < 1990 or parsed > latest:
-        raise ValueError(_("%(value)s lies outside the plausible range") % {"value": text[:40]})
+        raise Reason(N_("%(value)s lies outside the plausible range"), value=text[:40])
     return parsed.astimezone(UTC)
 
 
@@ -383,11 +420,10 @@ def parse_score(value: Any, name: str) -> int | None:
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
-        raise ValueError(_("“%(value)s” is not a number") % {"value": str(value)[:40]}) from None
+        raise Reason(N_("“%(value)s” is not a number"), value=str(value)[:40]) from None
     if number != int(number) or not low <= number <= high:
-        raise ValueError(
-            _("%(value)s is outside %(low)s–%(high)s")
-            % {"value": str(value)[:40], "low": low, "high": high}
+        raise Reason(
+            N_("%(value)s is outside %(low)s–%(high)s"), value=str(value)[:40], low=low, high=high
         )
     return int(number)
 
@@ -396,12 +432,52 @@ def parse_score(value: Any, name: str) -> int | None:
 
 
 @dataclass
+class NewCustomer:
+    """A customer the import creates: a customer number no customer has yet."""
+
+    external_id: str
+    email: str
+    name: str
+    language: str
+
+
+@dataclass
 class CustomerIndex:
     by_external_id: dict[str, tuple[int, int | None, str]]
     by_email: dict[str, tuple[int, int | None, str]]
+    # How an unknown customer number is met: a new customer (default), else a rejected row;
+    # ``match_email``: first an existing customer with the row's email address.
+    new_customers: bool = True
+    match_email: bool = False
+    # The customers to create, in order; a row refers to the n-th (0-based) by the id -(n+1).
+    new: list[NewCustomer] = field(default_factory=list)
+
+    def for_number(
+        self, number: str, email: str, name: str, language: str
+    ) -> tuple[int, int | None, str]:
+        """The customer of a row with customer number ``number`` (raises ``_RowProblem``)."""
+        known = self.by_external_id.get(number)
+        if known is not None:
+            return known
+        if self.match_email and email and email in self.by_email:
+            return self.by_email[email]
+        if not self.new_customers:
+            raise _RowProblem(
+                "customer_external_id", N_("no customer has number %(n)s"), n=number[:40]
+            )
+        if len(number) > 100:
+            raise _RowProblem("customer_external_id", N_("is longer than 100 characters"))
+        if email and not _plausible_email(email):
+            raise _RowProblem("email", N_("“%(value)s” is not an email address"), value=email[:60])
+        self.new.append(NewCustomer(number, email[:254], name[:200], language))
+        entry = (-len(self.new), None, language)
+        self.by_external_id[number] = entry  # later rows of the same customer
+        return entry
 
     @classmethod
-    def load(cls, organisation: Organisation) -> CustomerIndex:
+    def load(
+        cls, organisation: Organisation, *, new_customers: bool = True, match_email: bool = False
+    ) -> CustomerIndex:
         by_external_id: dict[str, tuple[int, int | None, str]] = {}
         by_email: dict[str, tuple[int, int | None, str]] = {}
         rows = Customer.objects.filter(organisation=organisation).values_list(
@@ -413,7 +489,68 @@ class CustomerIndex:
                 by_external_id[external_id] = entry
             if email:
                 by_email.setdefault(email.lower(), entry)
-        return cls(by_external_id, by_email)
+        return cls(by_external_id, by_email, new_customers=new_customers, match_email=match_email)
+
+
+def _plausible_email(value: str) -> bool:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def create_customers(organisation: Organisation, new: list[NewCustomer]) -> tuple[list[int], int]:
+    """Create the import's new customers (in the caller's transaction): their ids in order and
+    how many were created.
+    A customer number another writer created meanwhile is used, not duplicated."""
+    from outsidein.privacy.models import ConsentEvent, ConsentKind, ConsentSource
+
+    ids: dict[str, int] = {}
+    count = 0
+    now = timezone.now()
+    for start in range(0, len(new), 5000):
+        batch = new[start : start + 5000]
+        Customer.objects.bulk_create(
+            [
+                Customer(
+                    organisation=organisation,
+                    external_id=item.external_id,
+                    email=item.email,
+                    name=item.name or item.email or item.external_id,
+                    language=item.language,
+                )
+                for item in batch
+            ],
+            ignore_conflicts=True,
+        )
+        numbers = [item.external_id for item in batch]
+        created = dict(
+            Customer.objects.filter(
+                organisation=organisation, external_id__in=numbers, created_at__gte=now
+            ).values_list("external_id", "id")
+        )
+        ConsentEvent.objects.bulk_create(
+            ConsentEvent(
+                organisation_id=organisation.pk,
+                customer_id=pk,
+                kind=ConsentKind.SURVEYS,
+                given=True,
+                source=ConsentSource.IMPORT,
+                at=now,
+            )
+            for pk in created.values()
+        )
+        count += len(created)
+        ids.update(
+            Customer.objects.filter(organisation=organisation, external_id__in=numbers).values_list(
+                "external_id", "id"
+            )
+        )
+    return [ids[item.external_id] for item in new], count
 
 
 def import_survey(organisation: Organisation, filename: str, columns: Mapping[str, int]) -> Survey:
@@ -466,6 +603,8 @@ def run_import(
     survey: Survey | None = None,
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
+    new_customers: bool = True,
+    match_email: bool = False,
     progress: Callable[[int, str], None] | None = None,
     saving: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
@@ -479,7 +618,11 @@ def run_import(
 
     ``progress(rows, message)`` is told the rows read and checked so far, every
     ``PROGRESS_EVERY`` rows, and once more when all are saved; ``saving(saved, total)`` the
-    accepted rows saved so far after every chunk."""
+    accepted rows saved so far after every chunk.
+
+    A customer number no customer has yet creates that customer (with the row's email address
+    and ``customer_name``), unless ``new_customers`` is off: then the row is rejected.
+    ``match_email``: an unknown number whose email address a customer has is that customer."""
     report = ImportReport(dry_run=dry_run)
     rows = read_rows(raw, filename, report)
     try:
@@ -487,15 +630,19 @@ def run_import(
     except StopIteration:
         raise ImportFileError(_("The file is empty.")) from None
     columns = resolve_columns(header, mapping)
+    customers = CustomerIndex.load(
+        organisation, new_customers=new_customers, match_email=match_email
+    )
     if dry_run:
-        return _dry_run(organisation, rows, columns, survey, report, progress)
+        return _dry_run(organisation, rows, columns, customers, survey, report, progress)
     with _Spool() as spool:
-        checked = _checked_rows(organisation, rows, columns, report, progress)
+        checked = _checked_rows(organisation, rows, columns, customers, report, progress)
         for chunk in _chunks(checked, CHUNK_ROWS):
             spool.write(chunk)
         if progress and report.rows % PROGRESS_EVERY:
             progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
         importer = _Importer(organisation, filename, columns, survey, report, progress)
+        importer.new_customers = customers.new
         importer.saving, importer.to_save = saving, spool.rows
 
         def record() -> None:
@@ -509,6 +656,7 @@ def run_import(
                     "accepted": report.accepted,
                     "already_imported": report.already_imported,
                     "rejected": report.rejected,
+                    "customers_created": report.customers_created,
                     "survey_id": report.survey_id,
                 },
             )
@@ -562,11 +710,11 @@ def _checked_rows(
     organisation: Organisation,
     rows: Iterator[list[Any]],
     columns: Mapping[str, int],
+    customers: CustomerIndex,
     report: ImportReport,
     progress: Callable[[int, str], None] | None,
 ) -> Iterator[Checked]:
     """The accepted rows of the file, in order; every rejected row goes into the report."""
-    customers = CustomerIndex.load(organisation)
     first_seen: dict[str, int] = {}
     latest = timezone.now() + timedelta(days=1)  # nothing submitted in the future
     default_language = organisation.language
@@ -586,7 +734,7 @@ def _checked_rows(
         try:
             item = _row_to_feedback(cells(row), customers, default_language, latest)
         except _RowProblem as problem:
-            report.reject(RowError(line, problem.column, problem.reason))
+            report.reject(RowError(line, problem.column, problem.message, problem.params))
             continue
         external_id = item[0]
         seen = first_seen.setdefault(external_id, line)
@@ -595,7 +743,8 @@ def _checked_rows(
                 RowError(
                     line,
                     "submission_id",
-                    _("repeats the id of row %(row)s") % {"row": seen},
+                    N_("repeats the id of row %(row)s"),
+                    {"row": seen},
                 )
             )
             continue
@@ -617,14 +766,17 @@ def _dry_run(
     organisation: Organisation,
     rows: Iterator[list[Any]],
     columns: Mapping[str, int],
+    customers: CustomerIndex,
     survey: Survey | None,
     report: ImportReport,
     progress: Callable[[int, str], None] | None,
 ) -> ImportReport:
-    for chunk in _chunks(_checked_rows(organisation, rows, columns, report, progress), CHUNK_ROWS):
+    checked = _checked_rows(organisation, rows, columns, customers, report, progress)
+    for chunk in _chunks(checked, CHUNK_ROWS):
         stored = _stored_ids(organisation, [item[0] for item in chunk])
         report.already_imported += len(stored)
         report.accepted += len(chunk) - len(stored)
+    report.customers_created = len(customers.new)  # would be created
     report.survey_id = survey.pk if survey else None
     return report
 
@@ -649,10 +801,13 @@ class _Importer:
         self.report = report
         self.progress = progress
         self.saving: Callable[[int, int], None] | None = None  # (rows saved, rows to save)
+        self.started = timezone.now()
         self.to_save = 0
 
         self.responses = 0
         self.saved = 0
+        self.new_customers: list[NewCustomer] = []
+        self.customer_ids: list[int] = []
         # An organisation without any stored external id (a first import) cannot hold a row
         # of this file already: no per-chunk lookups then. Repeats within the file are caught
         # while reading; the database's unique constraint stays the last guard.
@@ -661,6 +816,7 @@ class _Importer:
     def run(self, chunks: Iterator[list[FeedbackRow]]) -> None:
         """Every chunk in the caller's transaction (PostgreSQL: other writers do not wait)."""
         self.check_stored = _has_external_ids(self.organisation)
+        self._create_customers()
         # The rollup changes of all chunks, written once at the end: chunks of a file in no
         # particular order touch the same rollup rows over and over.
         pending: dict[Any, dict[str, int]] = {}
@@ -680,6 +836,8 @@ class _Importer:
         self.check_stored = _has_external_ids(self.organisation)
         written: list[tuple[int, int]] = []
         try:
+            with transaction.atomic():
+                self._create_customers()
             for chunk in chunks:
                 for start in range(0, len(chunk), WRITE_STEP_ROWS):
                     with transaction.atomic():
@@ -694,6 +852,11 @@ class _Importer:
         except BaseException:
             self._undo(written)
             raise
+
+    def _create_customers(self) -> None:
+        if self.new_customers:
+            self.customer_ids, created = create_customers(self.organisation, self.new_customers)
+            self.report.customers_created = created
 
     def _undo(self, written: list[tuple[int, int]]) -> None:
         from outsidein.voice import services
@@ -713,6 +876,14 @@ class _Importer:
         if self.created_survey and self.survey is not None:
             services.delete_survey(self.survey)
             self.survey = None
+        if self.report.customers_created:
+            with transaction.atomic():
+                Customer.objects.filter(
+                    organisation=self.organisation,
+                    pk__in=self.customer_ids,
+                    created_at__gte=self.started,
+                ).delete()
+            self.report.customers_created = 0
 
     def _write(self, chunk: list[FeedbackRow], pending: dict[Any, dict[str, int]] | None) -> None:
         """Insert one chunk; its rollup changes go into ``pending`` (or are written now)."""
@@ -723,6 +894,10 @@ class _Importer:
             self.survey = import_survey(self.organisation, self.filename, self.columns)
             self.created_survey = True
         survey = self.survey
+        ids = self.customer_ids
+        for item in chunk:
+            if item.customer_id is not None and item.customer_id < 0:
+                item.customer_id = ids[-item.customer_id - 1]
         if survey is not None:
             for item in chunk:
                 if item.kind == FeedbackKind.RESPONSE:
@@ -822,10 +997,11 @@ def _stored_ids(organisation: Organisation, ids: list[str]) -> set[str]:
 
 
 class _RowProblem(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, column: str, message: str, **params: Any) -> None:
+        super().__init__(message)
         self.column = column
-        self.reason = reason
+        self.message = message
+        self.params = params
 
 
 def _cells(get: Mapping[str, int]) -> Callable[[list[Any]], tuple[Any, ...]]:
@@ -848,6 +1024,7 @@ def _row_to_feedback(
         raw_id,
         raw_customer,
         raw_email,
+        raw_name,
         raw_submitted,
         raw_channel,
         raw_nps,
@@ -861,13 +1038,13 @@ def _row_to_feedback(
     ) = cells
     external_id = str(raw_id).strip()
     if not external_id:
-        raise _RowProblem("submission_id", _("is empty; every row needs its own id"))
+        raise _RowProblem("submission_id", N_("is empty; every row needs its own id"))
     if len(external_id) > 120:
-        raise _RowProblem("submission_id", _("is longer than 120 characters"))
+        raise _RowProblem("submission_id", N_("is longer than 120 characters"))
     try:
         submitted_at = parse_datetime(raw_submitted, latest)
-    except ValueError as exc:
-        raise _RowProblem("submitted_at", str(exc)) from None
+    except Reason as exc:
+        raise _RowProblem("submitted_at", exc.message, **exc.params) from None
     scores: dict[str, int | None] = {}
     for name, value in (
         ("nps", raw_nps),
@@ -877,35 +1054,30 @@ def _row_to_feedback(
     ):
         try:
             scores[name] = parse_score(value, name)
-        except ValueError as exc:
-            raise _RowProblem(name, str(exc)) from None
+        except Reason as exc:
+            raise _RowProblem(name, exc.message, **exc.params) from None
     kind = str(raw_kind).strip().lower() or _RESPONSE
     if kind not in KINDS:
-        raise _RowProblem(
-            "kind", _("must be one of %(kinds)s") % {"kinds": ", ".join(sorted(KINDS))}
-        )
+        raise _RowProblem("kind", N_("must be one of %(kinds)s"), kinds=", ".join(sorted(KINDS)))
     channel = str(raw_channel).strip().lower() or Channel.IMPORT
     if channel not in CHANNELS:
         channel = Channel.OTHER
     comment = str(raw_comment).strip()
     if kind == _RESPONSE and not comment and all(v is None for v in scores.values()):
-        raise _RowProblem("", _("has no score and no comment"))
+        raise _RowProblem("", N_("has no score and no comment"))
     customer = None
     customer_number = str(raw_customer).strip()
     email = str(raw_email).strip().lower()
+    language = str(raw_language).strip().lower()[:2]
+    if language and language not in ("nl", "en"):
+        raise _RowProblem("language", N_("must be nl or en"))
     if customer_number:
-        customer = customers.by_external_id.get(customer_number)
-        if customer is None:
-            raise _RowProblem(
-                "customer_external_id",
-                _("no customer has number %(n)s") % {"n": customer_number[:40]},
-            )
+        customer = customers.for_number(
+            customer_number, email, str(raw_name).strip(), language or default_language
+        )
     elif email:
         customer = customers.by_email.get(email)
-    language = str(raw_language).strip().lower()[:2]
-    if language not in ("nl", "en"):
-        if language:
-            raise _RowProblem("language", _("must be nl or en"))
+    if not language:
         language = customer[2] if customer else default_language
     return (
         external_id,
@@ -1005,6 +1177,8 @@ def _register_job() -> None:
                 survey=survey,
                 mapping=params.get("mapping") or None,
                 dry_run=bool(params.get("dry_run")),
+                new_customers=params.get("new_customers", True),
+                match_email=bool(params.get("match_email")),
                 progress=progress,
                 saving=saving,
             )
