@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "outsidein.text",
     "outsidein.audit",
     "outsidein.privacy",
+    "outsidein.chat",
     "outsidein.api",
     "outsidein.web",
 ]

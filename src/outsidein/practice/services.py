@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from outsidein import audit
+from outsidein.chat import notify as chat_notify
 from outsidein.core.models import Customer, Organisation, Person, Team
 from outsidein.core.services import _update_validated, apply_changes, team_managers
 from outsidein.practice import registry
@@ -834,6 +835,7 @@ def send_breach_alerts(organisation: Organisation, now: datetime | None = None) 
         messages.append(EmailMultiAlternatives(subject, body, to=[person.email]))
     if messages:
         get_connection().send_messages(messages)
+    chat_notify.targets_breached(organisation.pk, breached)
     Case.objects.filter(pk__in=[case.pk for case in breached]).update(breach_alerted_at=now)
     return len(messages)
 
@@ -1019,6 +1021,7 @@ def create_decision(
             label=item.label[:300],
             added_by=added_by,
         )
+    chat_notify.decision_created(decision, has_evidence=bool(resolved))
     if decision.status == DecisionStatus.TAKEN:
         hook_events.decision_taken(decision)
     return decision

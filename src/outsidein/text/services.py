@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from outsidein import audit
 from outsidein.analytics import stats
+from outsidein.chat import notify as chat_notify
 from outsidein.core.models import Organisation, Team
 from outsidein.text import rollups
 from outsidein.text.engine import training
@@ -717,6 +718,7 @@ def send_emerging_theme_alerts(organisation: Organisation, now: datetime | None 
         if theme is None or (theme.growth_alerted_at and theme.growth_alerted_at > quiet_since):
             continue
         alerted.append(theme.pk)
+        chat_notify.theme_growing(theme, item)
         row = {**item, "url": settings.BASE_URL + reverse("text-theme", args=[theme.pk])}
         for person in team_managers(organisation.pk, theme.owner_team_id):
             by_person.setdefault(person.pk, (person, []))[1].append(row)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -110,9 +110,16 @@ def emit_many(
     return deliveries
 
 
+# Other apps listen too (chat notifications, registered in their AppConfig.ready): each gets
+# (organisation_id, event, data) for every event emitted, whether or not an endpoint takes it.
+listeners: list[Callable[[int, str, dict[str, Any]], None]] = []
+
+
 def emit(
     organisation_id: int, event: str, data: dict[str, Any], *, key: str | None = None
 ) -> list[Delivery]:
+    for listener in listeners:
+        listener(organisation_id, event, data)
     return emit_many(organisation_id, event, [(key, data)])
 
 

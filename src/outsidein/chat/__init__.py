@@ -1,0 +1,1 @@
+"""Notifications to the chat tools teams live in: Slack and Microsoft Teams incoming webhooks."""
