@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailinConfig(AppConfig):
+    name = "outsidein.mailin"
+    label = "mailin"
+    verbose_name = _("Customer email")
+
+    def ready(self) -> None:
+        from outsidein.mailin.permissions import register_mailin_policies
+
+        register_mailin_policies()
