@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "outsidein.text",
     "outsidein.audit",
     "outsidein.privacy",
+    "outsidein.sso",
     "outsidein.chat",
     "outsidein.api",
     "outsidein.web",
@@ -148,6 +149,13 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
+# Password login goes through sso's backend, which refuses it where an organisation signs in only
+# with its identity provider (break-glass administrator excepted); ModelBackend stays listed for
+# sessions logged in with it (invitations, single sign-on).
+AUTHENTICATION_BACKENDS = [
+    "outsidein.sso.backends.PasswordBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

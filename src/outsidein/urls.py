@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("outsidein.text.urls")),
     path("", include("outsidein.audit.urls")),
     path("", include("outsidein.privacy.urls")),
+    path("", include("outsidein.sso.urls")),
     path("", include("outsidein.chat.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
