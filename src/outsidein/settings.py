@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "outsidein.privacy",
     "outsidein.sso",
     "outsidein.chat",
+    "outsidein.mailin",
     "outsidein.api",
     "outsidein.web",
 ]
@@ -318,6 +319,8 @@ EMAIL_USE_SSL = env_bool("OUTSIDEIN_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("OUTSIDEIN_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("OUTSIDEIN_DEFAULT_FROM_EMAIL", "outsidein <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Customer email in (mailin): attachments larger than this are not kept (a note says so).
+MAILIN_ATTACHMENT_MAX_BYTES = env_int("OUTSIDEIN_MAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # Security
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("outsidein.privacy.urls")),
     path("", include("outsidein.sso.urls")),
     path("", include("outsidein.chat.urls")),
+    path("", include("outsidein.mailin.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

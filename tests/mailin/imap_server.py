@@ -52,9 +52,15 @@ def make_certificates(folder: Path) -> tuple[str, Path, Path]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, key_cert_sign=True, crl_sign=True,
-                content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -112,7 +118,9 @@ class ImapServer:
         """Put a message into the mailbox by IMAP APPEND, as a mail server would."""
         client = self.client()
         try:
-            typ, data = client.append(folder or self.current_folder, "", imaplib.Time2Internaldate(time.time()), raw)
+            typ, data = client.append(
+                folder or self.current_folder, "", imaplib.Time2Internaldate(time.time()), raw
+            )
             assert typ == "OK", data
         finally:
             client.logout()
@@ -201,7 +209,7 @@ service stats {{
 }}
 """
     )
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [DOVECOT, "-c", str(conf), "-F"],
         stdout=subprocess.DEVNULL,
         stderr=open(folder / "stderr.log", "wb"),  # noqa: SIM115
@@ -211,9 +219,7 @@ service stats {{
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
-                "Dovecot stopped at start: "
-                + (folder / "stderr.log").read_text()
-                + server.log()
+                "Dovecot stopped at start: " + (folder / "stderr.log").read_text() + server.log()
             )
         try:
             server.client().logout()

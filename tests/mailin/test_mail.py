@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outsidein.core.models import Customer
-from outsidein.mailin import crypto, services
-from outsidein.mailin.models import InboundMail, MailAttachment, Mailbox, MailStatus, OutboundMail
-from outsidein.practice.models import Case, CaseNote
+from outsidein.mailin import services
+from outsidein.mailin.models import InboundMail, MailAttachment, Mailbox, OutboundMail
+from outsidein.practice.models import Case
 from outsidein.practice.services import respond
 from outsidein.voice.models import Feedback
 from tests.factories import CustomerFactory

@@ -84,6 +84,9 @@ def maintain(
             logger.warning("Could not move delayed tasks into the Redis queue: %s", exc)
     if scheduler:
         schedule.tick()
+        from outsidein.mailin.services import schedule_due  # customer mailboxes, every N min
+
+        schedule_due()
 
 
 class Maintenance:

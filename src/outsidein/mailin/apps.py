@@ -11,3 +11,8 @@ class MailinConfig(AppConfig):
         from outsidein.mailin.permissions import register_mailin_policies
 
         register_mailin_policies()
+        from outsidein.mailin.outgoing import on_event
+        from outsidein.voice import hook_events
+
+        if on_event not in hook_events.listeners:
+            hook_events.listeners.append(on_event)

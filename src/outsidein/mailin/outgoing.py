@@ -24,15 +24,34 @@ def _subject(subject: str) -> str:
     return subject if subject.lower().startswith(("re:", "antw:")) else f"Re: {subject}"
 
 
+def on_event(organisation_id: int, event: str, data: dict[str, Any]) -> None:
+    """A listener of ``voice.hook_events`` (registered in ``MailinConfig.ready``): an answer
+    recorded on an item (``practice.services.respond`` emits ``case.responded`` inside its
+    transaction) goes to the customer by email when the item came in by email."""
+    if event != "case.responded":
+        return
+    if not InboundMail.objects.filter(
+        organisation_id=organisation_id, case_id=data["id"], status__in=_THREAD
+    ).exists():
+        return
+    from outsidein.practice.models import Case, CaseNote
+
+    case = Case.objects.get(organisation_id=organisation_id, pk=data["id"])
+    note = CaseNote.objects.get(organisation_id=organisation_id, pk=data["response"]["id"])
+    case_responded(case, note)
+
+
+_THREAD = (MailStatus.ITEM, MailStatus.REPLY)
+
+
 def case_responded(case: Any, note: Any) -> OutboundMail | None:
-    """Called where an answer is recorded (``practice.services.respond``, through
-    ``voice.hook_events.case_responded``), inside its transaction. Only items that came in by
-    email are answered by email; the message is sent by the worker once the answer commits."""
+    """Prepare the email of an answer written on an item that came in by email, inside the
+    answer's transaction; the worker sends it once that commits."""
     last = (
         InboundMail.objects.filter(
             organisation_id=case.organisation_id,
             case_id=case.pk,
-            status__in=(MailStatus.ITEM, MailStatus.REPLY),
+            status__in=_THREAD,
         )
         .select_related("mailbox")
         .order_by("-pk")
