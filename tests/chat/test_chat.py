@@ -310,7 +310,7 @@ def test_an_unknown_webhook_gives_up_at_once_with_advice(
     assert message.status == "failed" and message.attempts == 1
     channel.refresh_from_db()
     assert channel.last_result == "failed"
-    assert "does not know this webhook URL" in channel.last_error
+    assert "kent deze webhook-URL niet" in channel.last_error  # the organisation speaks Dutch
 
 
 def test_an_unreachable_endpoint_is_recorded(
