@@ -46,8 +46,23 @@ class HookOut(Schema):
     description: str
     events: list[str]
     is_active: bool
-    secret: str = Field(description="The whsec_ key that signs every delivery")
+    secret: str = Field(
+        description="The whsec_ key that signs every delivery: in full only in the answer that "
+        "creates the endpoint, afterwards masked (its first and last characters)"
+    )
     created_at: datetime
+
+    @staticmethod
+    def resolve_secret(obj: OutboundHook) -> str:
+        from outsidein.voice.hook_views import mask
+
+        return mask(obj.secret)
+
+
+class HookCreated(HookOut):
+    @staticmethod
+    def resolve_secret(obj: OutboundHook) -> str:
+        return obj.secret
 
 
 class DeliveryOut(Schema):
@@ -79,7 +94,7 @@ def list_hooks(request: HttpRequest) -> Any:
     return scoped(person, OutboundHook).order_by("pk")
 
 
-@router.post("/webhooks/outgoing", response={201: HookOut})
+@router.post("/webhooks/outgoing", response={201: HookCreated})
 def create_hook(request: HttpRequest, payload: HookIn) -> Any:
     person = caller(request)
     require(person, Action.CREATE, OutboundHook)

@@ -156,6 +156,23 @@ def _hook_forms(outbound: list[OutboundHook], posted: HookEventsForm | None, pos
     return outbound
 
 
+# A signing secret is shown in full once, on the page right after it was made; afterwards only
+# its first and last characters. It stays readable in the database (signing needs it), but no
+# page or API answer shows it again.
+REVEAL = {"in": "webhook-reveal-in", "out": "webhook-reveal-out"}
+
+
+def mask(secret: str) -> str:
+    return f"{secret[:6]}…{secret[-4:]}" if len(secret) > 12 else "…"
+
+
+def _secrets(request: HttpRequest, direction: str, hooks: list[Any]) -> None:
+    reveal = request.session.pop(REVEAL[direction], None) if request.method == "GET" else None
+    for hook in hooks:
+        hook.shown_secret = hook.secret if hook.pk == reveal else None  # type: ignore[attr-defined]
+        hook.masked_secret = mask(hook.secret)  # type: ignore[attr-defined]
+
+
 @employee_required
 def settings_page(
     request: HttpRequest, posted: HookEventsForm | None = None, posted_id: int = 0
@@ -170,23 +187,28 @@ def settings_page(
                 organisation=organisation, **inbound_form.cleaned_data
             )
             audit.created(hook, ("name", "default_kind", "is_active", "secret"))
+            request.session[REVEAL["in"]] = hook.pk
             messages.success(request, _("Incoming webhook created."))
             return redirect("webhook-settings")
         if "outbound" in request.POST and outbound_form.is_valid():
             try:
-                webhooks.create_outbound_hook(organisation, **outbound_form.cleaned_data)
+                created = webhooks.create_outbound_hook(organisation, **outbound_form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     outbound_form.add_error(
                         field if field in outbound_form.fields else None, errors
                     )
             else:
+                request.session[REVEAL["out"]] = created.pk
                 messages.success(request, _("Outgoing webhook added."))
                 return redirect("webhook-settings")
     outbound = list(OutboundHook.objects.filter(organisation=organisation))
+    inbound = list(InboundHook.objects.filter(organisation=organisation))
+    _secrets(request, "in", inbound)
+    _secrets(request, "out", outbound)
     status = 422 if posted is not None or (request.method == "POST") else 200
     context = {
-        "inbound": InboundHook.objects.filter(organisation=organisation),
+        "inbound": inbound,
         "outbound": _hook_forms(outbound, posted, posted_id),
         "deliveries": Delivery.objects.filter(organisation=organisation).select_related("hook")[
             :DELIVERY_LOG_SIZE
