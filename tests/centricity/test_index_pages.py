@@ -24,7 +24,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _current() -> str:
+    """The running quarter: the tests' data is recorded today, so they ask for it explicitly
+    (the default is the last complete quarter)."""
     return str(Quarter.of(timezone.localdate()))
+
+
+def _last_complete() -> str:
+    return str(Quarter.of(timezone.localdate()).previous())
 
 
 def _answers(wave: Wave, value: int) -> dict[str, int]:
@@ -33,6 +39,7 @@ def _answers(wave: Wave, value: int) -> dict[str, int]:
 
 def test_empty_organisation_has_no_index_and_says_why(tenant: Tenant) -> None:
     result = compute_index(tenant.organisation)
+    assert str(result.quarter) == _last_complete()  # the default: never a running quarter
     assert result.value is None
     assert "Too little data" in result.statement
     assert result.missing_count == result.total_count == len(indicators.default_specs())
@@ -73,7 +80,7 @@ def test_team_with_no_customers(tenant: Tenant, wave: Wave) -> None:
     team = tenant.manager.team
     add_employees(wave, team, [_answers(wave, 6)] * 6)
     add_customers(wave, [_answers(wave, 4)] * 8)
-    result = compute_index(tenant.organisation, team=team)
+    result = compute_index(tenant.organisation, quarter=_current(), team=team)
     knowing = next(i for i in result.indicators if i.key == "mirror_knowing")
     assert knowing.missing and "serves no customer segment" in knowing.reason
     assert result.value is None
@@ -81,7 +88,7 @@ def test_team_with_no_customers(tenant: Tenant, wave: Wave) -> None:
     segment = Segment.objects.create(organisation=tenant.organisation, name="Households")
     services.set_served_segments(team, [segment])
     add_customers(wave, [_answers(wave, 3)] * 5, segment=segment)
-    result = compute_index(tenant.organisation, team=team)
+    result = compute_index(tenant.organisation, quarter=_current(), team=team)
     knowing = next(i for i in result.indicators if i.key == "mirror_knowing")
     assert knowing.reading.value == pytest.approx(3.0) and knowing.reading.n == 5
     gap = next(d for d in result.dimensions if d.key == "knowing")
@@ -111,13 +118,13 @@ def test_outcomes_from_feedback_with_enough_responses(tenant: Tenant) -> None:
         for n in range(40)
     ]
     bulk_record(tenant.organisation, rows)
-    result = compute_index(tenant.organisation)
+    result = compute_index(tenant.organisation, quarter=_current())
     nps = next(i for i in result.indicators if i.key == "nps")
     assert nps.reading.value == pytest.approx(0.0) and nps.reading.n == 40
     assert nps.attainment == pytest.approx(50 / 80 * 100)  # (0 + 50) / (30 + 50)
     csat = next(i for i in result.indicators if i.key == "csat")
     assert csat.missing and csat.reading.n == 0
-    team_result = compute_index(tenant.organisation, team=team)
+    team_result = compute_index(tenant.organisation, quarter=_current(), team=team)
     team_nps = next(i for i in team_result.indicators if i.key == "nps")
     assert team_nps.reading.n == 40 and f"team={team.pk}" in team_nps.reading.url
 
@@ -154,10 +161,11 @@ def test_settings_are_stored_and_checked(tenant: Tenant) -> None:
 def test_index_page(tenant: Tenant, wave: Wave) -> None:
     add_customers(wave, [_answers(wave, 5)] * 6)
     client = tenant.client_for(tenant.employee)
-    response = client.get("/index/")
+    response = client.get("/index/", {"quarter": _current()})
     assert response.status_code == 200
     body = response.content.decode()
     assert "Customer-centricity index" in body
+    assert "so far (" in body  # the running quarter is named as running
     assert "no index" in body and "Too little data" in body
     assert f'href="/mirror/?wave={wave.pk}"' in body
     assert "clamp((value − floor)" in body
@@ -198,8 +206,12 @@ def test_api(tenant: Tenant, other_tenant: Tenant, wave: Wave) -> None:
     headers = tenant.api_headers(tenant.employee)
     response = client.get("/api/v1/index", headers=headers)
     assert response.status_code == 200
+    default = response.json()
+    assert default["quarter"] == _last_complete() and default["window"]["complete"] is True
+    response = client.get(f"/api/v1/index?quarter={_current()}", headers=headers)
     data = response.json()
     assert data["index"] is None and data["quarter"] == _current()
+    assert data["window"]["complete"] is False and "so far" in data["window"]["label"]
     assert {p["key"] for p in data["pillars"]} == {"perception", "behaviour", "outcomes"}
     assert len(data["mirror"]["dimensions"]) == 6
     team = tenant.manager.team
@@ -220,7 +232,7 @@ def test_api(tenant: Tenant, other_tenant: Tenant, wave: Wave) -> None:
 def test_cli_json(tenant: Tenant, wave: Wave, capsys: Any) -> None:
     add_employees(wave, None, [_answers(wave, 6)] * 6)
     add_customers(wave, [_answers(wave, 4)] * 6)
-    assert main(["index", "--org", "acme", "--json"]) == 0
+    assert main(["index", "--org", "acme", "--quarter", _current(), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"index", "pillars", "movers", "mirror", "quarter", "statement"}
     knowing = next(d for d in data["mirror"]["dimensions"] if d["key"] == "knowing")

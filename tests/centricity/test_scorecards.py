@@ -63,7 +63,8 @@ def test_board_with_attainment_trend_and_warnings(tenant: Tenant) -> None:
     _nps(tenant, helpdesk, [10] * 20 + [8] * 10 + [3] * 10, survey=survey)  # NPS 25, n 40
     _nps(tenant, quiet, [10] * 5)  # too few
     indicators.save_rewards(organisation, {"nps": "25"})
-    board = scorecards.build(organisation)
+    assert scorecards.build(organisation).quarter == Quarter.of(timezone.localdate()).previous()
+    board = scorecards.build(organisation, quarter=Quarter.of(timezone.localdate()))
     assert [s.key for s in board.specs] == ["nps"]
     assert len(board.quarters) == 4 and board.quarters[-1] == board.quarter
     cards = {card.team.slug: card for card in board.cards}
@@ -82,6 +83,26 @@ def test_board_with_attainment_trend_and_warnings(tenant: Tenant) -> None:
     assert "asks its own customers" in texts  # helpdesk owns the survey
     assert "Quiet" in texts  # too few responses
     assert not any(card.team.kind == "department" for card in board.cards)
+
+
+def test_an_overall_resting_on_too_few_indicators_is_not_judged(tenant: Tenant) -> None:
+    """IT's "overall 83%" rested on one indicator of four: it is shown, marked, not judged."""
+    helpdesk = tenant.manager.team
+    _nps(tenant, helpdesk, [10] * 30 + [0] * 10)
+    indicators.save_rewards(
+        tenant.organisation, {"nps": "", "csat": "", "ces": "", "mirror_knowing": ""}
+    )
+    board = scorecards.build(tenant.organisation, quarter=Quarter.of(timezone.localdate()))
+    card = next(c for c in board.cards if c.team.pk == helpdesk.pk)
+    assert card.overall is not None and card.available == 1 and card.needed == 2
+    assert not card.overall_enough and "rests on 1 of 4 indicators" in card.overall_reason
+    row = next(r for r in scorecards.rows(board) if r[0] == helpdesk.name and r[1] == "overall")
+    assert "rests on 1 of 4" in row[-1]
+    admin = tenant.client_for(tenant.admin)
+    body = admin.get("/index/scorecards/", {"quarter": str(board.quarter)}).content.decode()
+    cell = body[body.index(f'data-testid="overall-{helpdesk.slug}"') :][:900]
+    assert 'data-enough="false"' in cell and "too-few" in cell and "rests on 1 of 4" in cell
+    assert "attainment" in body and "measured" in body  # every figure in a cell is labelled
 
 
 def test_no_reward_indicators_chosen(tenant: Tenant) -> None:

@@ -15,7 +15,11 @@ def add_parser(sub: Any, handler: Any) -> None:
     )
     p.add_argument("--org", required=True, help="organisation short name (slug)")
     p.add_argument("--team", help="a team's short name (slug); default: the whole organisation")
-    p.add_argument("--quarter", help="YYYY-Qn, e.g. 2026-Q3 (default: the current quarter)")
+    p.add_argument(
+        "--quarter",
+        help="YYYY-Qn, e.g. 2026-Q3 (default: the last complete quarter; the running one is "
+        "marked 'so far')",
+    )
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(func=handler)
 
@@ -47,7 +51,7 @@ def run(args: argparse.Namespace, organisation: Any, error: type[Exception]) -> 
         return
     who = team.name if team else organisation.name
     index = "no index" if data["index"] is None else f"{data['index']:.0f}"
-    print(f"Customer-centricity index {data['quarter']} · {who}: {index}")
+    print(f"Customer-centricity index {data['window']['label']} · {who}: {index}")
     if data["statement"]:
         print(f"  {data['statement']}")
     print(f"  {data['indicators_missing']} of {data['indicators_total']} indicators missing")
@@ -56,6 +60,8 @@ def run(args: argparse.Namespace, organisation: Any, error: type[Exception]) -> 
         print(f"\n{pillar['label']:<28} {score:>5}   (weight {pillar['weight']:g})")
         for item in pillar["indicators"]:
             value = "–" if item["value"] is None else f"{item['value']:g}"
+            if item["value"] is not None and item["missing"] and item["n"]:
+                value = f"({value}) too few"  # the small-n rule: shown, never judged
             reached = "" if item["attainment"] is None else f"{item['attainment']:.0f}%"
             print(
                 f"  {item['label'][:44]:<44} {value:>8} n={item['n']:<6} "

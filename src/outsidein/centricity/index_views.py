@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from outsidein.centricity import indicators, scorecards
 from outsidein.centricity.index import PILLAR_LABELS, PILLARS
 from outsidein.core.models import Person, Team
-from outsidein.core.periods import Quarter
+from outsidein.core.periods import Quarter, Window
 from outsidein.core.tenancy import scoped
 from outsidein.core.views import employee_required
 
@@ -29,20 +29,24 @@ def _person(request: HttpRequest) -> Person:
     return person
 
 
-def _quarter(request: HttpRequest) -> tuple[Quarter, list[Quarter], str]:
-    """The chosen quarter (default the current one), the choices, and an error in words."""
-    current = Quarter.of(timezone.localdate())
-    choices = list(reversed(current.back(QUARTERS_SHOWN)))
-    raw = request.GET.get("quarter", "")
+def _quarter(request: HttpRequest) -> tuple[Quarter, list[Window], str]:
+    """The chosen quarter (default: the last COMPLETE one; the running quarter only when asked
+    for), the choices as named windows, and an error in words."""
+    today = timezone.localdate()
+    running = Quarter.of(today)
+    choices = [
+        indicators.quarter_window(q, today) for q in reversed(running.back(QUARTERS_SHOWN + 1))
+    ]
+    raw = request.GET.get("quarter", "") or request.GET.get("period", "")
     error = ""
-    chosen = current
+    chosen = indicators.quarter_or_default(None, today)
     if raw:
         try:
             chosen = Quarter.parse(raw)
         except ValueError as exc:
             error = str(exc)
-    if chosen not in choices:
-        choices.append(chosen)
+    if all(w.key != str(chosen) for w in choices):
+        choices.append(indicators.quarter_window(chosen, today))
     return chosen, choices, error
 
 
@@ -60,7 +64,8 @@ def _trend_chart(points: list[indicators.TrendPoint]) -> dict[str, Any]:
         return None if value is None else round(value, 1)
 
     return {
-        "labels": [str(p.quarter) for p in points],
+        "labels": [str(p.quarter) + (" *" if p.running else "") for p in points],
+        "partial": [p.running for p in points],
         "series": [{"label": _("Index"), "values": [rounded(p.value) for p in points]}]
         + [
             {"label": str(PILLAR_LABELS[key]), "values": [rounded(p.pillars[key]) for p in points]}
@@ -85,6 +90,8 @@ def index_page(request: HttpRequest) -> HttpResponse:
     context = {
         "result": result,
         "quarter": quarter,
+        "quarter_key": str(quarter),
+        "window": indicators.quarter_window(quarter),
         "quarters": quarters,
         "quarter_error": error,
         "teams": teams,
@@ -207,6 +214,8 @@ def scorecards_page(request: HttpRequest) -> HttpResponse:
     context = {
         "board": board,
         "quarter": quarter,
+        "quarter_key": str(quarter),
+        "window": indicators.quarter_window(quarter),
         "quarters": quarters,
         "quarter_error": error,
         "choices": choices,

@@ -36,7 +36,6 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +57,7 @@ from outsidein.centricity.index import (
 )
 from outsidein.centricity.models import IndexSettings, IndicatorSetting, Wave
 from outsidein.core.models import Organisation, Team
-from outsidein.core.periods import Quarter
+from outsidein.core.periods import Quarter, Window
 
 MIRROR_MIN = services.MIN_GROUP
 
@@ -407,12 +406,22 @@ def save_rewards(organisation: Organisation, chosen: Mapping[str, Any]) -> Setti
     return settings_for(organisation)
 
 
-def quarter_or_current(quarter: str | Quarter | None, today: date | None = None) -> Quarter:
+def quarter_or_default(quarter: str | Quarter | None, today: date | None = None) -> Quarter:
+    """The quarter asked for, or by default the last COMPLETE quarter: a running quarter is
+    shown only when asked for (and then named "so far (65 of 92 days)")."""
     if isinstance(quarter, Quarter):
         return quarter
     if quarter:
         return Quarter.parse(quarter)
-    return Quarter.of(today or timezone.localdate())
+    return Quarter.of(today or timezone.localdate()).previous()
+
+
+quarter_or_current = quarter_or_default  # the former name
+
+
+def quarter_window(quarter: Quarter, today: date | None = None) -> Window:
+    """The quarter as a named window; running when ``today`` lies inside it."""
+    return Window.quarter(quarter, today or timezone.localdate())
 
 
 # --- loading the values --------------------------------------------------------------------------
@@ -531,24 +540,36 @@ def _practice(
 ) -> None:
     from outsidein.practice import registry, reports
 
-    first, last = quarter.first, quarter.last
+    window = quarter_window(quarter)
+    first, last = window.first, window.end
     for norm in registry.norms():
         if norm.key not in keys:
             continue
-        measure = norm.measure(organisation.pk, first, last)
+        measure = registry.figure(norm, organisation.pk, window)
         page, params = _NORM_PAGES.get(norm.key, (norm.url_name, {}))
         for team in groups:
             if team is None:
-                value, n = measure.value, measure.n
+                value, n, enough = measure.value, measure.n, measure.enough
             else:
                 value, n = measure.by_team.get(team.pk, (None, 0))
+                enough = measure.team_enough(team.pk)
             team_param = team.pk if team and page in ("queue", "idea-list") else None
+            if value is None:
+                reason = _("Nothing to measure in this period.")
+            elif not enough:
+                reason = _("Too few to count: n = %(n)s, at least %(min)s are needed.") % {
+                    "n": n,
+                    "min": measure.min_n,
+                }
+            else:
+                reason = ""
             loaded.readings.setdefault(team.pk if team else None, {})[norm.key] = Reading(
                 value,
                 n=n,
-                url=_url(page, team=team_param, **params),
+                enough=enough,
+                url=_url(page, team=team_param, period=window.key, **params),
                 note=measure.note if team is None else "",
-                reason="" if value is not None else _("Nothing to measure in this period."),
+                reason=reason,
             )
     if "loop_time" in keys:
         _queue, loop, rows = reports.queue_report(organisation.pk, first, last, with_backlog=False)
@@ -577,33 +598,28 @@ def _mystery_scores(
     loaded: Loaded,
 ) -> None:
     try:
-        from outsidein.mystery.models import Assignment, AssignmentStatus
-        from outsidein.mystery.results import MINIMUM_SHOPS
+        from outsidein.mystery.results import (
+            MINIMUM_SHOPS,
+            average_score,
+            average_score_by_team,
+        )
     except ImportError:  # pragma: no cover - the app is part of the project
         return
-    shops = Assignment.objects.filter(
-        organisation=organisation,
-        status=AssignmentStatus.DONE,
-        score__isnull=False,
-        shopped_on__gte=first,
-        shopped_on__lte=last,
+    whole = average_score(organisation.pk, first, last)
+    per_team = (
+        average_score_by_team(organisation.pk, first, last)
+        if any(team is not None for team in groups)
+        else {}
     )
-    whole = shops.aggregate(n=Count("pk"), mean=Avg("score"))
-    per_team = {
-        row["scenario__team_id"]: row
-        for row in shops.values("scenario__team_id").annotate(
-            n=Count("pk"), mean=Avg("score"), total_sq=Sum(F("score") * F("score"))
-        )
-    }
     for team in groups:
-        row = whole if team is None else per_team.get(team.pk, {"n": 0, "mean": None})
-        n = int(row.get("n") or 0)
-        mean = row.get("mean")
+        estimate = whole if team is None else per_team.get(team.pk)
+        n = estimate.n if estimate is not None else 0
+        mean = estimate.value if estimate is not None else None
         loaded.readings.setdefault(team.pk if team else None, {})["mystery_score"] = Reading(
             float(mean) if mean is not None else None,
             n=n,
             enough=n >= MINIMUM_SHOPS,
-            url=_url("mystery-results"),
+            url=_url("mystery-results", period=str(Quarter.of(first))),
             reason=""
             if n >= MINIMUM_SHOPS
             else (
@@ -700,6 +716,7 @@ class TrendPoint:
     value: float | None
     partial: bool
     pillars: dict[str, float | None]
+    running: bool = False  # the quarter has not ended: figures so far
 
 
 @dataclass(frozen=True)
@@ -713,6 +730,11 @@ class IndexResult:
     settings: Settings
     wave: Wave | None = None
     dimensions: list[services.DimensionGap] = field(default_factory=list)
+
+    @property
+    def window(self) -> Window:
+        """The quarter as a named window ("2026-Q3", or "2026-Q4 so far (65 of 92 days)")."""
+        return quarter_window(self.quarter)
 
     @property
     def value(self) -> float | None:
@@ -749,6 +771,7 @@ class IndexResult:
         return {
             "organisation": self.organisation.slug,
             "quarter": str(self.quarter),
+            "window": self.window.to_dict(),
             "first_day": self.quarter.first.isoformat(),
             "last_day": self.quarter.last.isoformat(),
             "team": {"id": self.team.pk, "name": self.team.name, "slug": _slug(self.team)}
@@ -814,12 +837,12 @@ def compute_index(
     team: Team | None = None,
     settings: Settings | None = None,
 ) -> IndexResult:
-    """The customer-centricity index of ``quarter`` ("YYYY-Qn"; default: the current quarter)
+    """The customer-centricity index of ``quarter`` ("YYYY-Qn"; default: the last complete one)
     for the organisation, or for ``team``. Raises ValueError for a malformed quarter or a team
     of another organisation. Never NaN: what cannot be computed is None with the reason."""
     if team is not None and team.organisation_id != organisation.pk:
         raise ValueError("team of another organisation")
-    period = quarter_or_current(quarter)
+    period = quarter_or_default(quarter)
     settings = settings or settings_for(organisation)
     loaded = load(organisation, period, teams=[team] if team else [], whole=team is None)
     team_id = team.pk if team else None
@@ -846,7 +869,7 @@ def index_trend(
     """The index of ``count`` quarters up to ``quarter``, oldest first."""
     settings = settings or settings_for(organisation)
     points = []
-    for period in quarter_or_current(quarter).back(count):
+    for period in quarter_or_default(quarter).back(count):
         loaded = load(organisation, period, teams=[team] if team else [], whole=team is None)
         composite = combine(
             settings.specs,
@@ -859,6 +882,7 @@ def index_trend(
                 value=composite.value,
                 partial=composite.partial,
                 pillars={p.key: p.score for p in composite.pillars},
+                running=quarter_window(period).running,
             )
         )
     return points

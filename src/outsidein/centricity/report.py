@@ -51,7 +51,7 @@ from outsidein.analytics.services import month_end
 from outsidein.centricity import services as mirror
 from outsidein.centricity.models import ReportDelivery, ReportSubscription, Wave, WaveStatus
 from outsidein.core.models import Organisation, Person
-from outsidein.core.periods import Quarter, last_full_month
+from outsidein.core.periods import Quarter, Window, last_full_month
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +218,8 @@ class NormLine:
     n: int
     note: str
     bar: Bar | None
+    enough: bool = True  # False: below the small-n rule, shown grey with "too few", not judged
+    window: str = ""  # the window the figure covers, named
 
 
 @dataclass(frozen=True)
@@ -311,8 +313,18 @@ class Report:
 # --- the sections ------------------------------------------------------------------------------
 
 
-def _index_section(organisation: Organisation, first: date) -> IndexSection:
-    quarter = str(Quarter.of(first))
+def report_quarter(first: date, today: date) -> Quarter:
+    """The quarter whose index the report of ``first``'s month shows: the last COMPLETE quarter
+    by the end of that month (a running quarter is never shown as if complete)."""
+    end = min(month_end(first), today - timedelta(days=1))
+    quarter = Quarter.of(end)
+    return quarter if quarter.last == end else quarter.previous()
+
+
+def _index_section(
+    organisation: Organisation, first: date, today: date | None = None
+) -> IndexSection:
+    quarter = str(report_quarter(first, today or timezone.localdate()))
     not_yet = IndexSection(
         available=False,
         period=quarter,
@@ -589,23 +601,28 @@ def _norm_value_text(value: float | None, unit: str) -> str:
     return _num(value)
 
 
-def _norms(organisation: Organisation, first: date) -> list[NormLine]:
+def _norms(organisation: Organisation, first: date, today: date | None = None) -> list[NormLine]:
+    """Each norm through ``registry.figure`` for the month (a running month counts so far and
+    says so) and the month before; below the small-n rule no verdict and no change."""
     from outsidein.practice import registry
 
-    before = previous_month(first)
+    window = Window.month(first, today or timezone.localdate())
     out = []
     for norm in registry.norms():
         try:
-            now = norm.measure(organisation.pk, first, month_end(first))
-            then = norm.measure(organisation.pk, before, month_end(before))
+            now = registry.figure(norm, organisation.pk, window)
+            then = registry.figure(norm, organisation.pk, window.previous())
         except Exception:  # a plugged-in norm must not cost the whole report
             logger.exception("Norm %s failed for organisation %s", norm.key, organisation.pk)
             continue
-        meets = None
-        if now.value is not None and norm.target is not None:
-            meets = now.value >= norm.target if norm.higher_is_better else now.value <= norm.target
-        change = None if now.value is None or then.value is None else now.value - then.value
+        meets = norm.verdict(now)
+        change = None
+        if now.enough and then.enough and window.complete:
+            change = now.value - then.value  # type: ignore[operator]
         unit_word = _("pts") if now.unit in ("%", "score") else ""
+        value_text = _norm_value_text(now.value, now.unit)
+        if now.value is not None and not now.enough:
+            value_text = _("%(value)s (too few)") % {"value": value_text}
         out.append(
             NormLine(
                 key=norm.key,
@@ -613,7 +630,7 @@ def _norms(organisation: Organisation, first: date) -> list[NormLine]:
                 question=str(norm.question),
                 value=now.value,
                 previous=then.value,
-                value_text=_norm_value_text(now.value, now.unit),
+                value_text=value_text,
                 previous_text=_norm_value_text(then.value, then.unit),
                 change_text="–"
                 if change is None
@@ -625,8 +642,10 @@ def _norms(organisation: Organisation, first: date) -> list[NormLine]:
                 n=now.n,
                 note=str(now.note or ""),
                 bar=_bar(now.value, None, None, (0.0, 100.0), norm.target)
-                if now.unit in ("%", "score")
+                if now.unit in ("%", "score") and now.enough
                 else None,
+                enough=now.enough,
+                window=window.label,
             )
         )
     return out
@@ -663,8 +682,8 @@ def _moves(figures: Iterable[Figure], norms: Iterable[NormLine]) -> list[Move]:
         )
     higher = {norm.key: norm.higher_is_better for norm in registry.norms()}
     for line in norms:
-        if line.value is None or line.previous is None:
-            continue
+        if line.value is None or line.previous is None or line.change_text == "–":
+            continue  # too few on either side, or a running month: no move to report
         diff = line.value - line.previous
         if round(diff, 1) == 0:
             continue
@@ -946,17 +965,17 @@ def build_report(
     today = today or timezone.localdate()
     with translation.override(language):
         figures, figures_statement = _figures(organisation, first)
-        norms = _norms(organisation, first)
+        norms = _norms(organisation, first, today)
         return Report(
             organisation=organisation.name,
             slug=organisation.slug,
             month=first,
             language=language,
-            month_label=date_format(first, "F Y"),
+            month_label=Window.month(first, today).label,
             previous_label=date_format(previous_month(first), "F Y"),
             generated_text=date_format(today, "j F Y"),
             partial=month_end(first) >= today,
-            index=_index_section(organisation, first),
+            index=_index_section(organisation, first, today),
             gap=_gap_section(organisation, first),
             figures=figures,
             figures_statement=figures_statement,

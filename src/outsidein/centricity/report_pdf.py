@@ -413,6 +413,8 @@ def _norms(pdf: _ReportPDF, report: Report) -> None:
         )
         y = pdf.last_row_top  # on a new page when the row did not fit
         colour = GOOD if line.meets_target else BAD if line.meets_target is False else BRAND
+        if not line.enough:
+            colour = MUTED  # the small-n rule: grey, never a verdict
         pdf.scale_bar(
             pdf.l_margin + pdf.width * 0.76, y + 1.5, pdf.width * 0.24 - 2, line.bar, colour
         )

@@ -31,7 +31,7 @@ from outsidein.centricity.indicators import (
     Quarter,
     Settings,
     load,
-    quarter_or_current,
+    quarter_or_default,
     settings_for,
 )
 from outsidein.core import spreadsheets
@@ -58,6 +58,27 @@ class TeamCard:
     @property
     def available(self) -> int:
         return sum(1 for c in self.cells if not c.missing)
+
+    @property
+    def needed(self) -> int:
+        """An overall needs at least half of the chosen indicators with enough data (at least
+        two when two or more are chosen): one indicator alone is not a scorecard."""
+        return min(len(self.cells), max(2, -(-len(self.cells) // 2)))
+
+    @property
+    def overall_enough(self) -> bool:
+        return self.overall is not None and self.available >= self.needed
+
+    @property
+    def overall_reason(self) -> str:
+        if self.overall is None:
+            return _("no indicator with enough data")
+        if not self.overall_enough:
+            return _(
+                "rests on %(have)s of %(total)s indicators: too little to judge "
+                "(at least %(need)s needed)"
+            ) % {"have": self.available, "total": len(self.cells), "need": self.needed}
+        return ""
 
     @property
     def few_responses(self) -> list[Attainment]:
@@ -110,9 +131,10 @@ def build(
     count: int = 4,
     settings: Settings | None = None,
 ) -> Board:
-    """Scorecards of ``quarter`` (default: the current one) with ``count`` quarters of trend."""
+    """Scorecards of ``quarter`` (default: the last complete one) with ``count`` quarters of
+    trend."""
     settings = settings or settings_for(organisation)
-    period = quarter_or_current(quarter)
+    period = quarter_or_default(quarter)
     specs = settings.reward_specs
     teams = list(teams) if teams is not None else teams_of(organisation)
     quarters = period.back(count)
@@ -246,7 +268,7 @@ def rows(board: Board) -> list[list[Any]]:
                 None,
                 None,
                 None if card.overall is None else round(card.overall, 1),
-                "" if card.overall is not None else "no indicator with enough data",
+                card.overall_reason,
             ]
         )
     return out

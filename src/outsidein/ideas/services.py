@@ -801,9 +801,19 @@ def team_stats(organisation_id: int, *, now: datetime | None = None) -> list[tup
     return result
 
 
+def answered_figure(organisation_id: int, window: Any) -> Any:
+    """THE "customers' ideas answered" figure for a window (``core.periods.Window``): the
+    share of ideas submitted in the window that got a staff response, n, per team. The staff
+    pages, Practices, the index, the report and the API all show this one figure."""
+    from outsidein.practice import registry
+
+    return registry.figure("ideas", organisation_id, window)
+
+
 def measure(organisation_id: int, start: date, end: date) -> Any:
     """The norm "customers' ideas are answered": % of ideas submitted in the period that got a
-    staff response, for the organisation and per owning team."""
+    staff response (a merged duplicate counts, with its own answer), for the organisation and
+    per owning team. Read it through ``answered_figure`` (which names the window)."""
     from outsidein.practice.registry import Measure
 
     first = timezone.make_aware(datetime.combine(start, datetime.min.time()))

@@ -41,6 +41,26 @@ def _portal_url(request: HttpRequest) -> str:
     return reverse("ideas-portal", args=[request.organisation.slug])  # type: ignore[attr-defined]
 
 
+def _answered_context(request: HttpRequest, organisation_id: int) -> dict[str, Any]:
+    """The norm figure "ideas answered" for ``?period=`` (default: the last complete month)."""
+    from outsidein.core.periods import parse_window, period_choices
+    from outsidein.practice.registry import SMALL_N
+
+    today = timezone.localdate()
+    error = ""
+    try:
+        window = parse_window(request.GET.get("period"), today)
+    except ValueError as exc:
+        error, window = str(exc), parse_window("", today)
+    return {
+        "answered": services.answered_figure(organisation_id, window),
+        "window": window,
+        "periods": period_choices(today),
+        "period_error": error,
+        "small_n": SMALL_N,
+    }
+
+
 @employee_required
 def idea_list(request: HttpRequest) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
@@ -55,6 +75,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     stats = services.idea_stats(scoped(person, Idea))
     context = {
+        **_answered_context(request, person.organisation_id),
         "form": form,
         "page": page,
         "query_string": query.urlencode(),
@@ -75,11 +96,17 @@ def insights(request: HttpRequest) -> HttpResponse:
             ideas.filter(status__in=services.OPEN_STATUSES), sort="votes"
         ).select_related("team")[:10]
     )
+    answered = _answered_context(request, person.organisation_id)
+    figure = answered["answered"]
     context = {
+        **answered,
         "stats": services.idea_stats(ideas),
         "top": top,
         "by_segment": services.top_by_segment(person.organisation_id),
-        "by_team": services.team_stats(person.organisation_id),
+        "by_team": [
+            (team, stats, *(figure.by_team.get(team.pk, (None, 0)) if team else (None, 0)))
+            for team, stats in services.team_stats(person.organisation_id)
+        ],
         "triage_after_days": services.TRIAGE_AFTER_DAYS,
     }
     return render(request, "ideas/staff/insights.html", context)

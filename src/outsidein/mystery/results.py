@@ -17,7 +17,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from outsidein.analytics import stats
 from outsidein.core.models import Person, Team
-from outsidein.core.periods import quarters_between
+from outsidein.core.periods import Quarter, quarters_between
 from outsidein.mystery.models import Assignment, AssignmentStatus, MysteryProgramme, Scenario
 from outsidein.mystery.scoring import NO, SCORE_MIN, YES
 
@@ -251,7 +251,6 @@ def results(organisation_id: int, start: date, end: date, today: date) -> Result
     per_scenario = {pk: ScenarioResult(scenario=scenario) for pk, scenario in scenarios.items()}
     quarters = [(quarter.year, quarter.number) for quarter in quarters_between(start, end)]
     trend: dict[str, dict[tuple[int, int], Sums]] = defaultdict(lambda: defaultdict(Sums))
-    overall = Sums()
     for row in _grouped(organisation_id, before_start, end):
         scenario = scenarios.get(row["scenario_id"])
         if scenario is None:
@@ -265,8 +264,6 @@ def results(organisation_id: int, start: date, end: date, today: date) -> Result
             continue
         target = result.now if row["current"] else result.before
         target.add(row["n"], row["total"], row["total_sq"])
-        if row["current"]:
-            overall.add(row["n"], row["total"], row["total_sq"])
     item_points = _items(organisation_id, start, end)
     for pk, result in per_scenario.items():
         scenario = result.scenario
@@ -303,10 +300,10 @@ def results(organisation_id: int, start: date, end: date, today: date) -> Result
         start=start,
         end=end,
         touchpoints=ordered,
-        overall=overall.estimate(),
+        overall=average_score(organisation_id, start, end),
         done=done,
         not_done=not_done,
-        trend=_trend_chart(trend, quarters),
+        trend=_trend_chart(trend, quarters, today),
     )
 
 
@@ -345,7 +342,9 @@ def _completion(organisation_id: int, start: date, end: date, today: date) -> tu
 
 
 def _trend_chart(
-    trend: dict[str, dict[tuple[int, int], Sums]], quarters: list[tuple[int, int]]
+    trend: dict[str, dict[tuple[int, int], Sums]],
+    quarters: list[tuple[int, int]],
+    today: date | None = None,
 ) -> dict[str, Any]:
     """Chart data: one line per touchpoint, the mean score per quarter (None below the
     minimum number of shops, so the chart shows a gap rather than a guess)."""
@@ -366,15 +365,51 @@ def _trend_chart(
                 else None
             )
         series.append({"label": touchpoint, "values": values, "n": counts})
-    return {"labels": [f"{year} Q{q}" for year, q in quarters], "series": series}
+    # A quarter that has not ended is marked: "*" on its label, and ``partial`` for the chart.
+    running = [today is not None and Quarter(year, q).last >= today for year, q in quarters]
+    return {
+        "labels": [
+            f"{year} Q{q}" + (" *" if part else "")
+            for (year, q), part in zip(quarters, running, strict=True)
+        ],
+        "series": series,
+        "partial": running,
+    }
 
 
-def average_score(organisation_id: int, start: date, end: date) -> stats.Estimate:
-    row = Assignment.objects.filter(
+def _scored(organisation_id: int, start: date, end: date) -> Any:
+    """The shops a score counts: reported (done) with a score, shopped in ``start``–``end``."""
+    return Assignment.objects.filter(
         organisation_id=organisation_id,
         status=AssignmentStatus.DONE,
         score__isnull=False,
         shopped_on__gte=start,
         shopped_on__lte=end,
-    ).aggregate(n=Count("pk"), total=Sum("score"), total_sq=Sum(F("score") * F("score")))
+    )
+
+
+def average_score(organisation_id: int, start: date, end: date) -> stats.Estimate:
+    """THE mystery-shopping score of a period (mean 0–100, interval, n = shops): the results
+    page, Practices, the index, the report and the API all read this one function."""
+    row = _scored(organisation_id, start, end).aggregate(
+        n=Count("pk"), total=Sum("score"), total_sq=Sum(F("score") * F("score"))
+    )
     return _estimate(row["n"] or 0, float(row["total"] or 0), float(row["total_sq"] or 0))
+
+
+def average_score_by_team(
+    organisation_id: int, start: date, end: date
+) -> dict[int | None, stats.Estimate]:
+    """``average_score`` per team that serves the shopped scenario's touchpoint."""
+    rows = (
+        _scored(organisation_id, start, end)
+        .values("scenario__team_id")
+        .annotate(n=Count("pk"), total=Sum("score"), total_sq=Sum(F("score") * F("score")))
+        .order_by()
+    )
+    return {
+        row["scenario__team_id"]: _estimate(
+            row["n"] or 0, float(row["total"] or 0), float(row["total_sq"] or 0)
+        )
+        for row in rows
+    }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -295,15 +293,26 @@ def scenario_delete(request: HttpRequest, scenario_id: int) -> HttpResponse:
 @employee_required
 def results(request: HttpRequest) -> HttpResponse:
     person = _person(request)
+    from outsidein.core.periods import Window, parse_window, period_choices
+
     form = ResultsForm(request.GET or None)
-    months = form.cleaned_data["months"] if form.is_valid() else 12
-    months = months or 12
+    months = form.cleaned_data["months"] if form.is_valid() else None
     today = timezone.localdate()
-    start = today - timedelta(days=round(months * 30.44) - 1)
+    error = ""
+    if months:  # the older "last N months" links: a rolling window up to today
+        window = Window.days(round(months * 30.44), today)
+    else:
+        try:
+            window = parse_window(request.GET.get("period"), today, default="quarter")
+        except ValueError as exc:
+            error, window = str(exc), parse_window("", today, default="quarter")
     organisation_id = person.organisation_id
-    found = mystery_results.results(organisation_id, start, today, today)
-    coverage = mystery_results.coverage(organisation_id, today)
+    found = mystery_results.results(organisation_id, window.first, window.end, today)
+    coverage = mystery_results.coverage(organisation_id, window.end)
     context = {
+        "window": window,
+        "periods": period_choices(today),
+        "period_error": error,
         "form": form,
         "results": found,
         "coverage": coverage,

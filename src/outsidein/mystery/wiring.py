@@ -61,6 +61,8 @@ def work_items(person: Person) -> Iterable[WorkItem]:
 def measure(organisation_id: int, start: date, end: date) -> Measure:
     """Share of active employees with a reported shop within the interval that ends at
     ``end``; per team; the note gives the average score of the shops in the period."""
+    from django.utils.formats import date_format
+
     from outsidein.mystery.models import Scenario
     from outsidein.mystery.results import average_score, coverage
     from outsidein.practice.registry import Measure
@@ -69,12 +71,17 @@ def measure(organisation_id: int, start: date, end: date) -> Measure:
         return Measure(value=None, n=0)
     found = coverage(organisation_id, end)
     average = average_score(organisation_id, start, end)
-    note = ""
-    if average.value is not None:
-        note = str(
+    note = str(
+        _("shopped in the %(days)s days up to %(day)s")
+        % {"days": found.interval_days, "day": date_format(end, "j M Y")}
+    )
+    if average.value is not None and average.enough:
+        note += " · " + str(
             _("average score %(score)s (%(n)d shops)")
             % {"score": f"{average.value:.0f}", "n": average.n}
         )
+    elif average.n:
+        note += " · " + str(_("average score: too few shops (%(n)d)") % {"n": average.n})
     return Measure(
         value=found.value,
         n=found.people,

@@ -11,7 +11,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from outsidein.analytics.services import month_end
 from outsidein.api.access import (
     caller,
     delete_scoped,
@@ -22,7 +21,7 @@ from outsidein.api.access import (
 )
 from outsidein.api.schemas import Flag, Id, InputSchema, IsoDate, Pagination, PatchSchema, TeamRef
 from outsidein.core.models import Customer, Person, Team
-from outsidein.core.periods import last_full_month
+from outsidein.core.periods import parse_window
 from outsidein.core.permissions import Action
 from outsidein.practice import registry, services
 from outsidein.practice.models import (
@@ -485,6 +484,17 @@ class TeamValue(Schema):
     team_id: int
     value: float | None
     n: int
+    enough: bool
+
+
+class WindowOut(Schema):
+    key: str
+    label: str
+    first_day: str
+    last_day: str
+    complete: bool
+    days_elapsed: int
+    days_total: int
 
 
 class NormOut(Schema):
@@ -493,35 +503,49 @@ class NormOut(Schema):
     question: str
     value: float | None
     n: int
+    enough: bool
+    min_n: int
     unit: str
     target: float | None
+    on_target: bool | None
     note: str
+    window: WindowOut
     by_team: list[TeamValue]
 
 
 class NormsOut(Schema):
     month: str
+    window: WindowOut
     norms: list[NormOut]
 
 
 @router.get(
-    "/practices", response=NormsOut, tags=["practices"], summary="The six norms for a month"
+    "/practices",
+    response=NormsOut,
+    tags=["practices"],
+    summary="The six norms for a month or quarter",
 )
 def practice_norms(
     request: HttpRequest,
     month: str | None = Query(
-        None, pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="YYYY-MM; default: last full month"
+        None,
+        pattern=r"^20\d\d-(0[1-9]|1[0-2])$",
+        description="YYYY-MM; default: the last complete month",
+    ),  # type: ignore[type-arg]
+    period: str | None = Query(
+        None,
+        description="YYYY-MM, YYYY-Qn or Nd (the last N days); default: the last complete "
+        "month. A running period counts up to today and says so (window.complete false).",
     ),  # type: ignore[type-arg]
 ) -> Any:
     person = caller(request)
-    if month:
-        first = date(int(month[:4]), int(month[5:7]), 1)
-    else:
-        first = last_full_month(timezone.localdate())
-    last = month_end(first)
+    try:
+        window = parse_window(period or month, timezone.localdate())
+    except ValueError as exc:
+        raise ValidationError({"period" if period else "month": str(exc)}) from None
     rows = []
     for norm in registry.norms():
-        measure = norm.measure(person.organisation_id, first, last)
+        measure = registry.figure(norm, person.organisation_id, window)
         rows.append(
             {
                 "key": norm.key,
@@ -529,13 +553,22 @@ def practice_norms(
                 "question": str(norm.question),
                 "value": measure.value,
                 "n": measure.n,
+                "enough": measure.enough,
+                "min_n": measure.min_n,
                 "unit": measure.unit,
                 "target": norm.target,
+                "on_target": norm.verdict(measure),
                 "note": measure.note,
+                "window": window.to_dict(),
                 "by_team": [
-                    {"team_id": team_id, "value": value, "n": n}
+                    {
+                        "team_id": team_id,
+                        "value": value,
+                        "n": n,
+                        "enough": measure.team_enough(team_id),
+                    }
                     for team_id, (value, n) in sorted(measure.by_team.items())
                 ],
             }
         )
-    return {"month": first.strftime("%Y-%m"), "norms": rows}
+    return {"month": window.key, "window": window.to_dict(), "norms": rows}

@@ -12,12 +12,13 @@ the practice app importing them:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from outsidein.core.models import Person
+    from outsidein.core.periods import Window
 
 
 # --- evidence --------------------------------------------------------------------------------
@@ -95,18 +96,50 @@ def work_sources() -> list[WorkSource]:
 # --- norms -------------------------------------------------------------------------------------
 
 
+SMALL_N = 5
+"""The one small-n rule: a figure resting on fewer than this many (people, items, shops) is
+shown in grey with "too few", never with a colour verdict (on target / below target), in the
+pages, the CLI, the API (``enough: false``) and the report."""
+
+
+def enough(n: int, minimum: int = SMALL_N) -> bool:
+    return n >= minimum
+
+
 @dataclass(frozen=True)
 class Measure:
     """One norm's figure for a period: the organisation's value and each team's.
 
     ``value`` is None when there is nothing to measure (shown as "no data", never as zero).
-    ``by_team`` maps team id to (value or None, n)."""
+    ``by_team`` maps team id to (value or None, n). ``window`` is the period it covers (set by
+    ``figure``; every page names it); ``enough`` says whether n reaches ``min_n``."""
 
     value: float | None
     n: int
     unit: str = "%"  # "%", "h" (hours) or "score" (0–100)
     by_team: dict[int, tuple[float | None, int]] = field(default_factory=dict)
     note: str = ""
+    window: Window | None = None
+    min_n: int = SMALL_N
+
+    @property
+    def enough(self) -> bool:
+        return self.value is not None and enough(self.n, self.min_n)
+
+    def team_enough(self, team_id: int) -> bool:
+        value, n = self.by_team.get(team_id, (None, 0))
+        return value is not None and enough(n, self.min_n)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": None if self.value is None else round(self.value, 1),
+            "n": self.n,
+            "enough": self.enough,
+            "min_n": self.min_n,
+            "unit": self.unit,
+            "note": self.note,
+            "window": self.window.to_dict() if self.window is not None else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -119,6 +152,16 @@ class Norm:
     measure: Callable[[int, date, date], Measure]  # (organisation_id, first day, last day)
     target: float | None = None  # default target; the organisation may set its own later
     higher_is_better: bool = True
+    min_n: int = SMALL_N
+
+    def verdict(self, measure: Measure) -> bool | None:
+        """On target (True), below (False), or no verdict (None: no target, no value, or too
+        few to judge; the small-n rule)."""
+        if self.target is None or measure.value is None or not measure.enough:
+            return None
+        if self.higher_is_better:
+            return measure.value >= self.target
+        return measure.value <= self.target
 
 
 _norms: dict[str, Norm] = {}
@@ -130,3 +173,20 @@ def register_norm(norm: Norm) -> None:
 
 def norms() -> list[Norm]:
     return sorted(_norms.values(), key=lambda norm: norm.position)
+
+
+def norm(key: str) -> Norm:
+    """The registered norm ``key``; KeyError naming it otherwise."""
+    try:
+        return _norms[key]
+    except KeyError:
+        raise KeyError(f"no norm {key!r} is registered") from None
+
+
+def figure(key: str | Norm, organisation_id: int, window: Window) -> Measure:
+    """THE figure of a norm for a window: every page, API answer, CLI output and report that
+    shows a norm calls this (never ``norm.measure`` with dates of its own), so the same window
+    gives the same value and n everywhere. A running window counts up to ``window.end``."""
+    found = key if isinstance(key, Norm) else norm(key)
+    measure = found.measure(organisation_id, window.first, window.end)
+    return replace(measure, window=window, min_n=found.min_n)

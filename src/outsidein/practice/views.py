@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from outsidein.core.models import Team
+from outsidein.core.periods import parse_window, period_choices
 from outsidein.core.permissions import Action, can
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import _form_errors_from, employee_required, require
@@ -407,7 +408,13 @@ def contact_coverage(request: HttpRequest) -> HttpResponse:
     organisation_id = person.organisation_id
     today = timezone.localdate()
     minimum = services.settings_for(organisation_id).contacts_per_month
-    trend = reports.coverage_trend(organisation_id, today, 12, minimum)
+    error = ""
+    try:
+        window = parse_window(request.GET.get("period"), today)
+    except ValueError as exc:
+        error, window = str(exc), parse_window("", today)
+    windows = window.back(8 if window.kind == "quarter" else 12)
+    trend = [reports.coverage_report(organisation_id, w.first, w.end, minimum) for w in windows]
     current = trend[-1]
     teams = {team.pk: team for team in Team.objects.filter(organisation_id=organisation_id)}
     names = {pk: team.name for pk, team in teams.items()}
@@ -420,7 +427,8 @@ def contact_coverage(request: HttpRequest) -> HttpResponse:
 
         managed = managed_team_ids(person)
     chart = {
-        "labels": [report.start.strftime("%Y-%m") for report in trend],
+        "labels": [w.key + (" *" if w.running else "") for w in windows],
+        "partial": [w.running for w in windows],
         "series": [
             {"label": str(_("Everyone")), "values": [r.organisation.pct for r in trend]},
             {
@@ -434,6 +442,12 @@ def contact_coverage(request: HttpRequest) -> HttpResponse:
     context = {
         "current": current,
         "trend": trend,
+        "rows": list(zip(windows, trend, strict=True))[::-1],
+        "window": window,
+        "periods": period_choices(today),
+        "period_error": error,
+        "small_n": registry.SMALL_N,
+        "enough": registry.enough(current.organisation.n),
         "ranked": ranked,
         "managed": managed,
         "chart": chart,
@@ -633,8 +647,20 @@ def decision_delete(request: HttpRequest, decision_id: int) -> HttpResponse:
 @employee_required
 def practices(request: HttpRequest) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
-    board = overview.board(person.organisation_id, timezone.localdate())
-    return render(request, "practice/practices.html", {"board": board})
+    today = timezone.localdate()
+    error = ""
+    try:
+        window = parse_window(request.GET.get("period"), today)
+    except ValueError as exc:
+        error, window = str(exc), parse_window("", today)
+    board = overview.board(person.organisation_id, today, window)
+    context = {
+        "board": board,
+        "period_error": error,
+        "periods": period_choices(today),
+        "small_n": registry.SMALL_N,
+    }
+    return render(request, "practice/practices.html", context)
 
 
 # --- settings ------------------------------------------------------------------------------------

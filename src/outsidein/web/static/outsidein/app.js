@@ -78,6 +78,14 @@
                  backgroundColor: PALETTE[i % PALETTE.length], cubicInterpolationMode: "monotone",
                  spanGaps: false, pointRadius: 2 };
       });
+      // data.partial[i]: period i is still running ("so far"); its point is hollow and the
+      // line into it dashed, and the label carries the "*" the page's legend explains.
+      if (data.partial && data.partial.some(Boolean)) {
+        sets.forEach(function (set) {
+          set.segment = { borderDash: function (ctx) { return data.partial[ctx.p1DataIndex] ? [4, 4] : undefined; } };
+          set.pointBackgroundColor = data.labels.map(function (_l, i) { return data.partial[i] ? "#fff" : set.borderColor; });
+        });
+      }
       if (data.target !== null && data.target !== undefined) {
         sets.push({ label: canvas.dataset.targetLabel || "", data: data.labels.map(function () { return data.target; }),
                     borderColor: MID, borderDash: [5, 4], borderWidth: 1, pointRadius: 0, fill: false });
