@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outsidein.analytics import export_pdf, window
 from outsidein.analytics import services as metrics
-from outsidein.analytics import window
 from outsidein.analytics.forms import MetricsFilterForm
 from outsidein.core import spreadsheets
 from outsidein.core.views import employee_required
@@ -100,9 +100,11 @@ def _chart_payload(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@employee_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    form, data = _dashboard_data(request)
+def _with_comparisons(
+    request: HttpRequest, form: MetricsFilterForm, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The period test and every pair of the breakdown tested (Holm), for the page and the
+    PDF/PNG downloads alike."""
     filters = data["filters"]
     organisation_id = request.organisation.pk  # type: ignore[attr-defined]
     comparison = (
@@ -110,21 +112,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if filters.since and filters.until
         else None
     )
-    data["comparison"] = comparison
     pairs = sorted(
         (pair for pair in metrics.compare_pairs(data["breakdown"]) if pair.tested),
         key=lambda pair: pair.smallest_p,
     )
     all_pairs = len(data["breakdown"]) * (len(data["breakdown"]) - 1) // 2
-    query = request.GET.copy()
     by_label = dict(form.fields["by"].choices).get(data["by"], data["by"])  # type: ignore[attr-defined]
-    context = {
-        "form": form,
-        "by_label": str(by_label).lower(),
+    return {
         **data,
-        "charts": _chart_payload(data),
-        "query_string": query.urlencode(),
-        "minimum_n": metrics.stats.MINIMUM_N,
+        "comparison": comparison,
+        "by_label": str(by_label).lower(),
         "tested_pairs": pairs,
         "untested_pairs": all_pairs - len(pairs),
         "comparison_previous": (
@@ -132,6 +129,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if comparison
             else ""
         ),
+    }
+
+
+@employee_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, data = _dashboard_data(request)
+    data = _with_comparisons(request, form, data)
+    query = request.GET.copy()
+    context = {
+        "form": form,
+        **data,
+        "charts": _chart_payload(data),
+        "query_string": query.urlencode(),
+        "minimum_n": metrics.stats.MINIMUM_N,
     }
     status = 422 if form.is_bound and not form.is_valid() else 200
     return render(request, "analytics/dashboard.html", context, status=status)
@@ -213,13 +224,35 @@ def _export_rows(name: str, data: dict[str, Any]) -> tuple[list[str], list[list[
     return ["nps_score", "responses"], [[k, v] for k, v in data["distribution"].items()]
 
 
+def _document(
+    request: HttpRequest, form: MetricsFilterForm, data: dict[str, Any], name: str, fmt: str
+) -> HttpResponse:
+    """The dashboard or its breakdown as a PDF (fpdf2) or a PNG rendered from that PDF."""
+    document = export_pdf.document_from(
+        _with_comparisons(request, form, data),
+        request.organisation.name,  # type: ignore[attr-defined]
+    )
+    content = export_pdf.render(document, name)
+    content_type = "application/pdf"
+    if fmt == "png":
+        content = export_pdf.to_png(content)
+        content_type = "image/png"
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"outsidein-{name}-{_today():%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @employee_required
 def dashboard_export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
-    if name not in EXPORTS or fmt not in ("csv", "xlsx"):
+    documents = fmt in ("pdf", "png") and name in export_pdf.KINDS
+    if not documents and (name not in EXPORTS or fmt not in ("csv", "xlsx")):
         return HttpResponse(_("Unknown download."), status=404)
     form, data = _dashboard_data(request)
     if form.is_bound and not form.is_valid():
         return JsonResponse({"detail": form.errors.get_json_data()}, status=422)
+    if documents:
+        return _document(request, form, data, name, fmt)
     header, rows = _export_rows(name, data)
     filename = f"outsidein-{name}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
