@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MailinConfig(AppConfig):
     name = "outsidein.mailin"
     label = "mailin"
-    verbose_name = _("Customer email")
+    verbose_name = _("Email from customers")
 
     def ready(self) -> None:
         from outsidein.mailin.permissions import register_mailin_policies
