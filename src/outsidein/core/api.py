@@ -496,3 +496,40 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, tags=["people"])
 def me(request: HttpRequest) -> Any:
     return caller(request)
+
+
+# --- the organisation's settings ---------------------------------------------------------------
+
+
+class OrganisationOut(Schema):
+    name: str
+    slug: str
+    language: str
+    survey_interval_days: int
+
+
+class OrganisationPatch(PatchSchema):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    language: LanguageCode | None = None
+    survey_interval_days: Annotated[int, Field(ge=1, le=365)] | None = None
+
+
+def _admin(request: HttpRequest) -> Person:
+    person = caller(request)
+    if not person.is_admin:
+        raise PermissionDenied(_("Only administrators see and change the organisation's settings."))
+    return person
+
+
+@router.get("/organisation", response=OrganisationOut, tags=["organisation"])
+def get_organisation(request: HttpRequest) -> Any:
+    """The caller's organisation's own settings (administrators only)."""
+    return _admin(request).organisation
+
+
+@router.patch("/organisation", response=OrganisationOut, tags=["organisation"])
+def update_organisation(request: HttpRequest, payload: OrganisationPatch) -> Any:
+    """Change the organisation's name, default language or contact frequency
+    (``survey_interval_days``, 1–365); administrators only, audited."""
+    person = _admin(request)
+    return services.update_organisation(person.organisation, **payload.changes())

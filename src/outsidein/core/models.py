@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -72,7 +73,11 @@ class Organisation(models.Model):
     survey_interval_days = models.PositiveSmallIntegerField(
         _("days between survey invitations"),
         default=30,
-        help_text=_("No customer is invited to a survey more often than once in this many days."),
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "No customer is invited to a survey more often than once in this many days "
+            "(1 to 365), whichever survey asks."
+        ),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 

@@ -81,14 +81,24 @@ def create_organisation(*, name: str, slug: str, language: str = "nl") -> Organi
     return organisation
 
 
+# What an organisation's administrators change themselves (the short name is the platform's).
+ORGANISATION_FIELDS = ("name", "language", "survey_interval_days")
+
+
 @transaction.atomic
-def update_organisation(organisation: Organisation, *, name: str, language: str) -> Organisation:
-    before = audit.snapshot(organisation, ("name", "language"))
-    organisation.name = name
-    organisation.language = language
-    organisation.full_clean()
-    organisation.save(update_fields=["name", "language"])
-    after = audit.snapshot(organisation, ("name", "language"))
+def update_organisation(organisation: Organisation, **changes: Any) -> Organisation:
+    """Change the organisation's own settings (any of ``ORGANISATION_FIELDS``), validated and
+    audited; an unknown field is a programming error."""
+    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Not an organisation setting: {', '.join(sorted(unknown))}")
+    before = audit.snapshot(organisation, ORGANISATION_FIELDS)
+    for name, value in changes.items():
+        setattr(organisation, name, value)
+    organisation.full_clean(exclude=["slug"])
+    if changes:
+        organisation.save(update_fields=list(changes))
+    after = audit.snapshot(organisation, ORGANISATION_FIELDS)
     if audit.diff(before, after):
         audit.record(organisation, "change", organisation, before=before, after=after)
     return organisation

@@ -429,13 +429,52 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     organisation = person.organisation
     form = OrganisationForm(
         request.POST or None,
-        initial={"name": organisation.name, "language": organisation.language},
+        initial={name: getattr(organisation, name) for name in services.ORGANISATION_FIELDS},
     )
     if request.method == "POST" and form.is_valid():
-        services.update_organisation(organisation, **form.cleaned_data)
-        messages.success(request, _("Settings saved."))
-        return redirect("organisation-settings")
-    return render(request, "core/settings/organisation.html", {"form": form})
+        try:
+            changes = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            services.update_organisation(organisation, **changes)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("organisation-settings")
+    return render(
+        request,
+        "core/settings/organisation.html",
+        {"form": form, "organisation": organisation, "more": _more_settings(person)},
+    )
+
+
+def _more_settings(person: Any) -> list[tuple[str, str, str]]:
+    """The organisation's other settings pages: (title, what it holds, url)."""
+    from django.urls import NoReverseMatch, reverse
+
+    pages = (
+        (
+            "practice-settings",
+            _("Follow-up and norms"),
+            _("When an unhappy customer gets a follow-up, contacts per employee"),
+        ),
+        ("privacy-settings", _("Privacy"), _("How long comments and contact details are kept")),
+        (
+            "index-settings",
+            _("Customer-centricity index"),
+            _("Weights, targets and floors of the index"),
+        ),
+        ("mystery-settings", _("Mystery shopping"), _("The mystery-shopping programme")),
+        ("webhook-settings", _("Webhooks"), _("Events sent to and received from other systems")),
+        ("audit-list", _("Audit log"), _("Every change, by whom and when")),
+        ("token-list", _("API tokens"), _("Access for other systems")),
+    )
+    found = []
+    for name, title, text in pages:
+        try:
+            found.append((str(title), str(text), reverse(name)))
+        except NoReverseMatch:
+            continue
+    return found
 
 
 @employee_required

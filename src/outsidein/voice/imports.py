@@ -25,8 +25,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from outsidein import audit
 from outsidein.analytics import rollups
@@ -379,20 +378,20 @@ def parse_datetime(value: Any, latest: datetime | None = None) -> datetime:
         return timezone.make_aware(datetime.combine(value, dtime(12)))
     text = str(value).strip()
     if not text:
-        raise Reason(N_("is empty"))
+        raise Reason(gettext_noop("is empty"))
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     parsed = _parse_date_text(text)
     if parsed is None:
         raise Reason(
-            N_("“%(value)s” is not a date; use ISO 8601 like 2026-03-01T14:30:00+01:00"),
+            gettext_noop("“%(value)s” is not a date; use ISO 8601 like 2026-03-01T14:30:00+01:00"),
             value=text[:40],
         )
     if parsed.tzinfo is None:
         parsed = timezone.make_aware(parsed)
     latest = latest or timezone.now() + timedelta(days=1)
     if parsed.year < 1990 or parsed > latest:
-        raise Reason(N_("%(value)s lies outside the plausible range"), value=text[:40])
+        raise Reason(gettext_noop("%(value)s lies outside the plausible range"), value=text[:40])
     return parsed.astimezone(UTC)
 
 
@@ -420,10 +419,13 @@ def parse_score(value: Any, name: str) -> int | None:
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
-        raise Reason(N_("“%(value)s” is not a number"), value=str(value)[:40]) from None
+        raise Reason(gettext_noop("“%(value)s” is not a number"), value=str(value)[:40]) from None
     if number != int(number) or not low <= number <= high:
         raise Reason(
-            N_("%(value)s is outside %(low)s–%(high)s"), value=str(value)[:40], low=low, high=high
+            gettext_noop("%(value)s is outside %(low)s–%(high)s"),
+            value=str(value)[:40],
+            low=low,
+            high=high,
         )
     return int(number)
 
@@ -463,12 +465,14 @@ class CustomerIndex:
             return self.by_email[email]
         if not self.new_customers:
             raise _RowProblem(
-                "customer_external_id", N_("no customer has number %(n)s"), n=number[:40]
+                "customer_external_id", gettext_noop("no customer has number %(n)s"), n=number[:40]
             )
         if len(number) > 100:
-            raise _RowProblem("customer_external_id", N_("is longer than 100 characters"))
+            raise _RowProblem("customer_external_id", gettext_noop("is longer than 100 characters"))
         if email and not _plausible_email(email):
-            raise _RowProblem("email", N_("“%(value)s” is not an email address"), value=email[:60])
+            raise _RowProblem(
+                "email", gettext_noop("“%(value)s” is not an email address"), value=email[:60]
+            )
         self.new.append(NewCustomer(number, email[:254], name[:200], language))
         entry = (-len(self.new), None, language)
         self.by_external_id[number] = entry  # later rows of the same customer
@@ -743,7 +747,7 @@ def _checked_rows(
                 RowError(
                     line,
                     "submission_id",
-                    N_("repeats the id of row %(row)s"),
+                    gettext_noop("repeats the id of row %(row)s"),
                     {"row": seen},
                 )
             )
@@ -1038,9 +1042,9 @@ def _row_to_feedback(
     ) = cells
     external_id = str(raw_id).strip()
     if not external_id:
-        raise _RowProblem("submission_id", N_("is empty; every row needs its own id"))
+        raise _RowProblem("submission_id", gettext_noop("is empty; every row needs its own id"))
     if len(external_id) > 120:
-        raise _RowProblem("submission_id", N_("is longer than 120 characters"))
+        raise _RowProblem("submission_id", gettext_noop("is longer than 120 characters"))
     try:
         submitted_at = parse_datetime(raw_submitted, latest)
     except Reason as exc:
@@ -1058,19 +1062,21 @@ def _row_to_feedback(
             raise _RowProblem(name, exc.message, **exc.params) from None
     kind = str(raw_kind).strip().lower() or _RESPONSE
     if kind not in KINDS:
-        raise _RowProblem("kind", N_("must be one of %(kinds)s"), kinds=", ".join(sorted(KINDS)))
+        raise _RowProblem(
+            "kind", gettext_noop("must be one of %(kinds)s"), kinds=", ".join(sorted(KINDS))
+        )
     channel = str(raw_channel).strip().lower() or Channel.IMPORT
     if channel not in CHANNELS:
         channel = Channel.OTHER
     comment = str(raw_comment).strip()
     if kind == _RESPONSE and not comment and all(v is None for v in scores.values()):
-        raise _RowProblem("", N_("has no score and no comment"))
+        raise _RowProblem("", gettext_noop("has no score and no comment"))
     customer = None
     customer_number = str(raw_customer).strip()
     email = str(raw_email).strip().lower()
     language = str(raw_language).strip().lower()[:2]
     if language and language not in ("nl", "en"):
-        raise _RowProblem("language", N_("must be nl or en"))
+        raise _RowProblem("language", gettext_noop("must be nl or en"))
     if customer_number:
         customer = customers.for_number(
             customer_number, email, str(raw_name).strip(), language or default_language
