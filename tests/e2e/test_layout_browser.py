@@ -59,6 +59,15 @@ LAYOUT_PROBLEMS = """
       wide.push(el);
       if (wide.length >= 3) break;
     }
+    // Otherwise: positioned elements that escape their scroll container (e.g. visually hidden
+    // text in a table that scrolls, whose containing block is the page).
+    for (const el of wide.length ? [] : document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      const position = getComputedStyle(el).position;
+      if (r.right <= width + 1 || (position !== "absolute" && position !== "fixed")) continue;
+      wide.push(el);
+      if (wide.length >= 3) break;
+    }
     problems.push("document is " + docWidth + " px wide in a " + width + " px window; too wide: "
       + wide.map((el) => name(el) + " (right edge "
         + Math.round(el.getBoundingClientRect().right) + " px)").join("; "));
