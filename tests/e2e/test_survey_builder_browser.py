@@ -36,12 +36,33 @@ def test_build_preview_and_answer_a_survey_with_a_jump(browsing: Any, e2e_tenant
 
     # The jump: promoters (9–10) end the survey; everyone else is asked the reason.
     page.locator(f"#question-{nps.pk}").get_by_role("link", name="Edit").click()
+    browsing.screenshot("survey-question-edit-1400")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert _fits(page), "the question editor is wider than a phone"
+    browsing.screenshot("survey-question-edit-390")
+    page.set_viewport_size({"width": 1400, "height": 900})
     page.fill("input[name=text_en]", "How likely are you to recommend us?")
     page.fill("input[name=jump_0_min]", "9")
     page.fill("input[name=jump_0_max]", "10")
     page.select_option("select[name=jump_0_goto]", "end")
     page.get_by_role("button", name="Save question").click()
     expect(page.locator("[data-testid=jump]")).to_have_text(re.compile("9–10: end the survey"))
+
+    # Reorder by drag (saved at once), then back with the keyboard-friendly ↑ button.
+    reason = survey.questions.get(key="reason")
+    with (
+        page.expect_navigation(),
+        page.expect_response(lambda r: "/questions/order/" in r.url) as saved,
+    ):
+        page.locator(f"#question-{reason.pk} .drag-handle").drag_to(
+            page.locator(f"#question-{nps.pk}"), target_position={"x": 40, "y": 2}
+        )
+    assert saved.value.ok
+    expect(page.locator("ol.builder-questions > li").first).to_have_id(f"question-{reason.pk}")
+    assert list(survey.questions.values_list("key", flat=True)) == ["reason", "nps"]
+    page.locator(f"#question-{nps.pk}").get_by_role("button", name="Move question 2 up").click()
+    expect(page.locator("ol.builder-questions > li").first).to_have_id(f"question-{nps.pk}")
+    assert list(survey.questions.values_list("key", flat=True)) == ["nps", "reason"]
 
     # Public link on, survey open; the builder shows the whole widget snippet.
     page.get_by_role("link", name="Settings").click()
