@@ -40,7 +40,12 @@ def start(request: HttpRequest) -> HttpResponse:
     except services.SSOError as exc:
         messages.error(request, str(exc))
         return redirect("login")
-    return redirect(url)
+    # Not a redirect: the login page's Content-Security-Policy (form-action 'self') stops a form
+    # submission from being redirected to another site, so a page moves on with a meta refresh
+    # (and a link, should the browser not follow it).
+    response = render(request, "sso/continue.html", {"authorize_url": url})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
