@@ -26,11 +26,13 @@ class Window:
 
 
 def _day(value: date) -> str:
-    return formats.date_format(value, "j M Y")
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def _month(value: date) -> str:
-    return formats.date_format(value, "M Y")
+    from outsidein.core.dates import month_year
+
+    return month_year(value)
 
 
 def resolve(
@@ -88,7 +90,11 @@ class PeriodMark:
 
 
 def mark(point: Point, period: str, filters: Filters, today: date) -> PeriodMark:
-    label = formats.date_format(point.start, "M Y" if period == "month" else "j M Y")
+    label = (
+        _month(point.start)
+        if period == "month"
+        else formats.date_format(point.start, "DATE_FORMAT")
+    )
     cover = periods.coverage(
         point.start, period, since=filters.since, until=filters.until, today=today
     )

@@ -50,6 +50,7 @@ from outsidein.analytics import stats
 from outsidein.analytics.services import month_end
 from outsidein.centricity import services as mirror
 from outsidein.centricity.models import ReportDelivery, ReportSubscription, Wave, WaveStatus
+from outsidein.core.dates import day_month
 from outsidein.core.models import Organisation, Person
 from outsidein.core.periods import Quarter, Window, last_full_month
 
@@ -932,7 +933,7 @@ def _decisions(organisation: Organisation, first: date) -> Decisions:
         lines.append(
             DecisionLine(
                 title=decision.title,
-                date_text=date_format(decision.decided_on, "j M") if decision.decided_on else "",
+                date_text=day_month(decision.decided_on) if decision.decided_on else "",
                 team=decision.team.name if decision.team else _("whole organisation"),
                 evidence=decision.evidence_count,  # type: ignore[attr-defined]
                 without_input=decision.without_customer_input,

@@ -71,3 +71,28 @@ def bounded_formfield(db_field: Any, **kwargs: Any) -> Any:
 
 
 RANGE_HELP = gettext_lazy("Years 1900 to 2999.")
+
+
+# --- dates shown to people, in the active language ---------------------------------------------
+
+
+def _month_abbreviation() -> str:
+    """Django's "M" capitalises the abbreviation ("Dec"), as English writes it; Dutch writes it
+    in lower case ("dec", "mrt"): "b"."""
+    from django.utils.translation import get_language
+
+    return "b" if (get_language() or "").startswith("nl") else "M"
+
+
+def month_year(value: date | datetime) -> str:
+    """A short month and year in the active language: "Dec 2026", "dec 2026"."""
+    from django.utils import formats
+
+    return formats.date_format(value, f"{_month_abbreviation()} Y")
+
+
+def day_month(value: date | datetime) -> str:
+    """A day and short month in the active language: "4 Dec", "4 dec"."""
+    from django.utils import formats
+
+    return formats.date_format(value, f"j {_month_abbreviation()}")

@@ -170,7 +170,7 @@ class Window:
             return self.key
         return _("the %(days)s days up to %(day)s") % {
             "days": self.length,
-            "day": date_format(self.last, "j M Y"),
+            "day": date_format(self.last, "DATE_FORMAT"),
         }
 
     @property

@@ -637,7 +637,9 @@ def _new_customers_per_month(
         .annotate(n=Count("id"))
         if row["month"] is not None
     }
-    return [(formats.date_format(start, "M Y"), counts.get(start, 0)) for start in starts]
+    from outsidein.core.dates import month_year
+
+    return [(month_year(start), counts.get(start, 0)) for start in starts]
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def measure(organisation_id: int, start: date, end: date) -> Measure:
     average = average_score(organisation_id, start, end)
     note = str(
         _("shopped in the %(days)s days up to %(day)s")
-        % {"days": found.interval_days, "day": date_format(end, "j M Y")}
+        % {"days": found.interval_days, "day": date_format(end, "DATE_FORMAT")}
     )
     if average.value is not None and average.enough:
         note += " · " + str(

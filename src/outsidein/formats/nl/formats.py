@@ -1,5 +1,7 @@
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y, H:i"
+# Dutch writes month abbreviations in lower case ("4 dec 2026"): "b", not "M" (which Django
+# capitalises, so that "Dec" read like English on Dutch pages).
+DATE_FORMAT = "j b Y"
+DATETIME_FORMAT = "j b Y, H:i"
 SHORT_DATE_FORMAT = "d-m-Y"
 SHORT_DATETIME_FORMAT = "d-m-Y H:i"
 YEAR_MONTH_FORMAT = "F Y"

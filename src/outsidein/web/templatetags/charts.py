@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from django import template
-from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -20,11 +19,15 @@ def _label(key: object) -> str:
     """A month key ("2026-09" or a date) as the locale writes it ("sep 2026")."""
     if isinstance(key, str) and len(key) == 7 and key[4] == "-":
         try:
-            return formats.date_format(date(int(key[:4]), int(key[5:]), 1), "M Y")
+            from outsidein.core.dates import month_year
+
+            return month_year(date(int(key[:4]), int(key[5:]), 1))
         except ValueError:
             return key
     if isinstance(key, date):
-        return formats.date_format(key, "M Y")
+        from outsidein.core.dates import month_year
+
+        return month_year(key)
     return str(key)
 
 
