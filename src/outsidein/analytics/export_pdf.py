@@ -19,7 +19,6 @@ from fpdf.enums import XPos, YPos
 
 from outsidein.analytics import stats
 from outsidein.analytics.services import Group, PairComparison, PeriodComparison, Point, Summary
-from outsidein.analytics.textout import p_text
 from outsidein.analytics.window import PeriodMark
 from outsidein.centricity.report_pdf import (
     BAD,
@@ -73,7 +72,7 @@ def difference_text(diff: stats.Difference, digits: int) -> str:
     star = " *" if diff.significant else ""
     return (
         f"{diff.difference:+.{digits}f} [{diff.low:+.{digits}f}; {diff.high:+.{digits}f}] "
-        f"{p_text(diff.p_adjusted)}{star}"
+        f"p={diff.p_adjusted:.3f}{star}"
     )
 
 
@@ -220,7 +219,7 @@ def _kpis(pdf: _DashboardPDF, document: DashboardDocument) -> None:
             pdf.set_xy(x + 2, y + 22)
             pdf.set_text_color(*_verdict(change, lower_better))
             text = f"{change.difference:+.{digits}f} " + _("vs. previous period")
-            text += f" · {p_text(change.p_adjusted)}"
+            text += f" · p={change.p_adjusted:.3f}"
             if not change.significant:
                 text += " · " + _("not significant")
             pdf.multi_cell(column - 4, 3.2, text, align="L")
