@@ -11,7 +11,7 @@ from django.test import Client
 from scipy import stats as scipy_stats
 
 from outsidein.analytics import services as metrics
-from outsidein.analytics import stats
+from outsidein.analytics import stats, textout
 from outsidein.voice import services
 from tests.conftest import Tenant
 from tests.factories import CustomerFactory, SegmentFactory
@@ -205,4 +205,11 @@ def test_dashboard_shows_pair_and_period_tests(
     assert 'data-testid="period-comparison"' in html and "This period against Oct 2026" in html
     assert "corrected for the number of comparisons made (Holm)" in html
     [pair] = page.context["tested_pairs"]
-    assert f"p={pair.nps.p_adjusted:.3f}" in html
+    assert textout.p_text(pair.nps.p_adjusted).replace("<", "&lt;") in html
+    assert "p=0.000" not in html
+
+
+def test_p_values_read_as_people_read_them() -> None:
+    assert textout.p_text(0.0004) == "p<0.001"
+    assert textout.p_text(0.0123) == "p=0.012"
+    assert textout.p_text(None) == ""

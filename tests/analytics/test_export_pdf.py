@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from outsidein.analytics import views
+from outsidein.analytics import textout, views
 from outsidein.voice import services
 from tests.conftest import Tenant
 from tests.factories import CustomerFactory, SegmentFactory
@@ -75,7 +75,7 @@ def test_dashboard_pdf_has_the_figures_as_text(tenant: Tenant, figures: None) ->
     assert "Dec 2026 *: so far (4 of 31 days)" in text  # the partial bar is named
     assert "too few (n=3)" in text  # Tiny
     [pair] = page.context["tested_pairs"]
-    assert f"p={pair.nps.p_adjusted:.3f}" in text
+    assert textout.p_text(pair.nps.p_adjusted) in text and "p=0.000" not in text
     assert "SMB − Retail" in text and "Holm" in text
 
 

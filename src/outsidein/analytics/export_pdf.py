@@ -19,6 +19,7 @@ from fpdf.enums import XPos, YPos
 
 from outsidein.analytics import stats
 from outsidein.analytics.services import Group, PairComparison, PeriodComparison, Point, Summary
+from outsidein.analytics.textout import p_text
 from outsidein.analytics.window import PeriodMark
 from outsidein.centricity.report_pdf import (
     BAD,
@@ -72,7 +73,7 @@ def difference_text(diff: stats.Difference, digits: int) -> str:
     star = " *" if diff.significant else ""
     return (
         f"{diff.difference:+.{digits}f} [{diff.low:+.{digits}f}; {diff.high:+.{digits}f}] "
-        f"p={diff.p_adjusted:.3f}{star}"
+        f"{p_text(diff.p_adjusted)}{star}"
     )
 
 
@@ -219,7 +220,7 @@ def _kpis(pdf: _DashboardPDF, document: DashboardDocument) -> None:
             pdf.set_xy(x + 2, y + 22)
             pdf.set_text_color(*_verdict(change, lower_better))
             text = f"{change.difference:+.{digits}f} " + _("vs. previous period")
-            text += f" · p={change.p_adjusted:.3f}"
+            text += f" · {p_text(change.p_adjusted)}"
             if not change.significant:
                 text += " · " + _("not significant")
             pdf.multi_cell(column - 4, 3.2, text, align="L")

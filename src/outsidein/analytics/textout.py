@@ -18,6 +18,13 @@ _DIGITS = {"nps": 0, "csat": 0, "ces": 1}
 _SUFFIX = {"nps": "", "csat": "%", "ces": ""}
 
 
+def p_text(p: float | None) -> str:
+    """A p-value as people read it: "p=0.012", or "p<0.001" (never "p=0.000")."""
+    if p is None:
+        return ""
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
 def figure(estimate: Mapping[str, Any], metric: str) -> str:
     """One figure as text: "42 [35, 49]", or "too few (n=12)" below the threshold."""
     value = estimate.get("value")
@@ -59,7 +66,7 @@ def _difference(diff: Mapping[str, Any], metric: str) -> str:
     star = " *" if diff["significant"] else ""
     return (
         f"{diff['difference']:+.{digits}f} [{diff['low']:+.{digits}f}, {diff['high']:+.{digits}f}]"
-        f" p={diff['p_adjusted']:.3f}{star}"
+        f" {p_text(diff['p_adjusted'])}{star}"
     )
 
 
