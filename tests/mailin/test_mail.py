@@ -143,7 +143,8 @@ def test_attachments_are_kept_and_an_oversized_one_dropped_with_a_note(
     case = Case.objects.get(organisation=tenant.organisation)
     timeline = " ".join(case.notes.values_list("text", flat=True))
     assert "receipt.pdf" in timeline
-    assert "video.mov" in timeline and "not kept" in timeline
+    # In the organisation's language (Dutch here).
+    assert "video.mov" in timeline and "niet bewaard" in timeline
     # The attachment is served to the organisation's employees only.
     url = reverse("mail-attachment", args=[kept.pk])
     response = tenant.client_for(tenant.employee).get(url)
@@ -248,9 +249,10 @@ def test_an_answer_goes_out_by_smtp_with_thread_headers(
     assert "refunded the second charge" in smtp_inbox.body(0)
     timeline = list(case.notes.values_list("kind", "text"))
     assert ("response", "We refunded the second charge today.") in timeline
-    assert any(k == "event" and "Answer sent by email to jan@example.nl" in t for k, t in timeline)
+    sent_note = "Antwoord per e-mail verstuurd naar jan@example.nl"  # the organisation's language
+    assert any(k == "event" and sent_note in t for k, t in timeline)
     page = tenant.client_for(tenant.employee).get(reverse("case-detail", args=[case.pk]))
-    assert "Answer sent by email to jan@example.nl" in page.content.decode()
+    assert sent_note in page.content.decode()
     # The customer answers our message: threaded by our Message-ID onto the same item.
     imap.deliver(
         mail(
@@ -303,7 +305,7 @@ def test_failed_answer_is_shown_and_can_be_sent_again(
         respond(case, tenant.employee, "We are on it.")
     outbound = OutboundMail.objects.get()
     assert outbound.status == "failed"
-    assert case.notes.filter(text__startswith="The answer could not be sent").exists()
+    assert case.notes.filter(text__startswith="Het antwoord kon niet per e-mail").exists()
     client = tenant.client_for(tenant.admin)
     assert "We are on it" not in client.get(reverse("mail-settings")).content.decode()
     assert outbound.to in client.get(reverse("mail-settings")).content.decode()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -169,7 +170,7 @@ def find_customer(organisation: Organisation, address: str, name: str) -> Custom
     )
 
 
-def _thread_case(organisation_id: int, ids: list[str]) -> object | None:
+def _thread_case(organisation_id: int, ids: list[str]) -> Any:
     """The item a reply belongs to, by the Message-IDs it answers (ours or the customer's)."""
     if not ids:
         return None
@@ -224,11 +225,11 @@ def _safe_name(filename: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", filename)[-80:] or "attachment"
 
 
-def _timeline(case: object, text: str) -> None:
+def _timeline(case: Any, text: str) -> None:
     from outsidein.practice.models import CaseNote, CaseNoteKind
 
     CaseNote.objects.create(
-        organisation_id=case.organisation_id,  # type: ignore[attr-defined]
+        organisation_id=case.organisation_id,
         case=case,
         kind=CaseNoteKind.EVENT,
         text=text,
@@ -282,23 +283,23 @@ def _record_item(mailbox: Mailbox, mail: InboundMail, parsed: Parsed) -> None:
             )
 
 
-def _record_reply(mailbox: Mailbox, mail: InboundMail, parsed: Parsed, case: object) -> None:
+def _record_reply(mailbox: Mailbox, mail: InboundMail, parsed: Parsed, case: Any) -> None:
     from outsidein.practice import services as practice
     from outsidein.practice.models import CaseNote, CaseNoteKind, CaseStatus
 
-    mail.case = case  # type: ignore[assignment]
+    mail.case = case
     kept, dropped = _keep_attachments(mail, parsed)
     mail.note = _attachment_lines(kept, dropped)
     mail.status = MailStatus.REPLY
     mail.save()
     now = timezone.now()
     with translation.override(mailbox.organisation.language):
-        if case.status == CaseStatus.CLOSED:  # type: ignore[attr-defined]
-            practice._reopen(case)  # type: ignore[arg-type]
+        if case.status == CaseStatus.CLOSED:
+            practice._reopen(case)
             _timeline(case, _("Reopened: the customer replied by email."))
-        elif case.status == CaseStatus.WAITING:  # type: ignore[attr-defined]
-            practice._stop_waiting(case, now)  # type: ignore[arg-type]
-            case.save()  # type: ignore[attr-defined]
+        elif case.status == CaseStatus.WAITING:
+            practice._stop_waiting(case, now)
+            case.save()
         head = _("Email from the customer (%(sender)s):") % {"sender": parsed.sender}
         text = "\n".join(part for part in (head, _strip_quoted(parsed.text), mail.note) if part)
     CaseNote.objects.create(
@@ -360,10 +361,12 @@ def ingest(mailbox: Mailbox, raw: bytes) -> InboundMail | None:
             if parsed.automatic:
                 return mail
             case = _thread_case(mailbox.organisation_id, parsed.thread_ids)
-            if case is not None:
-                _record_reply(mailbox, mail, parsed, case)
-            else:
-                _record_item(mailbox, mail, parsed)
+            # Notes in the timeline are written in the organisation's language.
+            with translation.override(mailbox.organisation.language):
+                if case is not None:
+                    _record_reply(mailbox, mail, parsed, case)
+                else:
+                    _record_item(mailbox, mail, parsed)
     except IntegrityError:
         if InboundMail.objects.filter(organisation_id=mailbox.organisation_id, key=key).exists():
             return None  # another worker stored it meanwhile

@@ -95,7 +95,7 @@ def test_mailbox(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     _admin(request)
     mailbox = get_scoped_or_404(request.person, Mailbox, mailbox_id)  # type: ignore[attr-defined]
     try:
-        messages.success(request, services.test_connection(mailbox))
+        messages.success(request, services.check_connection(mailbox))
     except imap.MailboxError as exc:
         messages.error(request, _("%(name)s: %(error)s") % {"name": mailbox.name, "error": exc})
     return redirect("mail-settings")
