@@ -133,3 +133,18 @@
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
 })();
+
+/* A navigation row that scrolls sideways (phones) shows its current item. */
+(function () {
+  "use strict";
+  function reveal() {
+    document.querySelectorAll(".mainnav, .subnav").forEach(function (nav) {
+      var current = nav.querySelector("[aria-current=page]");
+      if (!current || nav.scrollWidth <= nav.clientWidth) return;
+      var left = current.getBoundingClientRect().left - nav.getBoundingClientRect().left;
+      if (left + current.offsetWidth > nav.clientWidth) nav.scrollLeft += left - 16;
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", reveal);
+  else reveal();
+})();
