@@ -350,3 +350,32 @@ def test_provider_private_address_refused_without_allow_list(
     settings.OUTGOING_ALLOW_HOSTS = []
     answer = client.post("/sso/start/", {"email": tenant.employee.email}, follow=True)
     assert "could not be reached" in error_text(answer)
+
+
+def test_provider_error_and_dutch_message(
+    client: Client, tenant: Tenant, provider: Provider, acme: Any
+) -> None:
+    sign_in_as(provider, tenant.employee.email)
+    state = parse_qs(urlsplit(start(client, tenant.employee.email)).query)["state"][0]
+    answer = client.get(
+        f"/sso/callback/?state={state}&error=access_denied", follow=True, HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert answer.status_code == 200
+    assert "De identiteitsprovider heeft je niet ingelogd (access_denied)." in error_text(answer)
+
+
+def test_secret_unreadable_after_key_change(
+    client: Client, tenant: Tenant, provider: Provider, acme: Any, settings: Any
+) -> None:
+    from outsidein.sso import crypto
+
+    sign_in_as(provider, tenant.employee.email)
+    location = start(client, tenant.employee.email)
+    real_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40  # as if stored under an older key
+    stale = crypto.encrypt("acme-secret-1234", purpose=services.SECRET_PURPOSE)
+    settings.SECRET_KEY = real_key
+    SSOConfiguration.objects.filter(pk=acme.pk).update(client_secret_encrypted=stale)
+    answer = client.get(authorize(location), follow=True)
+    assert not answer.wsgi_request.user.is_authenticated
+    assert "enter it again" in error_text(answer)
