@@ -193,6 +193,8 @@ LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("OUTSIDEIN_TIME_ZONE", "Europe/Amsterdam")
 FORMAT_MODULE_PATH = ["outsidein.formats"]
+# Every empty choice says what it means ("— choose —", "— none —"), never "---------".
+FORM_RENDERER = "outsidein.core.form_renderer.Renderer"
 USE_I18N = True
 USE_TZ = True
 
