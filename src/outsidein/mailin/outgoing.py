@@ -105,7 +105,7 @@ def send(outbound_id: int) -> str:
     """Send one answer; idempotent (a sent answer is not sent again)."""
     with transaction.atomic():
         outbound = (
-            OutboundMail.objects.select_for_update()
+            OutboundMail.objects.select_for_update(of=("self",))
             .select_related("mailbox", "organisation")
             .filter(pk=outbound_id)
             .first()
