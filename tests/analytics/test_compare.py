@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from scipy import stats as scipy_stats
 
+from outsidein.analytics import periods, stats, textout
 from outsidein.analytics import services as metrics
-from outsidein.analytics import stats, textout
 from outsidein.voice import services
 from tests.conftest import Tenant
 from tests.factories import CustomerFactory, SegmentFactory
@@ -169,15 +170,21 @@ def test_api_and_cli_show_the_comparisons(
     assert len(tested) == 1 and tested[0]["nps"]["comparisons"] == 1
     assert tested[0]["nps"]["significant"] is True
     assert body["minimum_n"] == stats.MINIMUM_N
-    periods = client.get(
+    period_body = client.get(
         "/api/v1/metrics/compare?since=2026-11-01&until=2026-11-30", headers=headers
     ).json()
-    assert periods["period"]["previous"]["until"] == "2026-10-31"
+    assert period_body["period"]["previous"]["until"] == "2026-10-31"
     bad = client.get("/api/v1/metrics/compare?by=segment&a=1", headers=headers)
     assert bad.status_code == 422
     assert "a and b" in bad.content.decode()
-    no_dates = client.get("/api/v1/metrics/compare", headers=headers)
-    assert no_dates.status_code == 422
+    half = client.get("/api/v1/metrics/compare?since=2026-11-01", headers=headers)
+    assert half.status_code == 422
+    last_month = client.get("/api/v1/metrics/compare", headers=headers).json()["period"]
+    first, last = periods.last_complete_months(timezone.localdate(), 1)
+    assert (last_month["current"]["since"], last_month["current"]["until"]) == (
+        first.isoformat(),
+        last.isoformat(),
+    )
 
     from outsidein import cli
 

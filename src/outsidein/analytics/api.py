@@ -1,11 +1,14 @@
 """The metrics API: the same figures as the dashboard, with n and 95% intervals."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from outsidein.analytics import periods
 from outsidein.analytics import services as metrics
 from outsidein.api.access import caller
 from outsidein.api.schemas import EstimateOut, IsoDate, SegmentRef, SurveyRef, TeamRef
@@ -159,10 +162,14 @@ def compare_metrics(request: HttpRequest, query: Query[CompareQuery]) -> Any:
         return result
     if query.a is not None:
         raise ValidationError({"by": "a and b name groups of a breakdown: give by as well."})
-    if not (query.since and query.until):
+    if bool(query.since) != bool(query.until):
         raise ValidationError(
-            {"since": "Comparing periods needs since and until (or by, to compare groups)."}
+            {"until": "Comparing periods needs both since and until (or neither: last month)."}
         )
+    if not query.since:
+        # Honest default: the last complete month against the month before it.
+        since, until = periods.last_complete_months(timezone.localdate(), 1)
+        filters = replace(filters, since=since, until=until)
     result["period"] = metrics.compare_periods(organisation_id, filters).to_dict()
     return result
 
