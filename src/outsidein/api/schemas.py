@@ -24,7 +24,7 @@ MAX_ID = 2**63 - 1
 def _json_integer(value: Any) -> Any:
     """A JSON integer: 5 or 5.0 (JSON Schema's integer), never "5" or true."""
     if isinstance(value, (bool, str, bytes)):
-        raise ValueError("Input should be a whole number.")
+        raise ValueError(gettext("Input should be a whole number."))
     return value
 
 
@@ -97,7 +97,7 @@ def _email(value: str) -> str:
     try:
         validate_email(value)
     except DjangoValidationError:
-        raise ValueError("Enter a valid email address.") from None
+        raise ValueError(gettext("Enter a valid email address.")) from None
     return value.lower()
 
 
@@ -113,7 +113,9 @@ def _iso_only(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value
     if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError("Use an ISO 8601 date like 2026-03-01 or 2026-03-01T14:30:00+01:00.")
+        raise ValueError(
+            gettext("Use an ISO 8601 date like 2026-03-01 or 2026-03-01T14:30:00+01:00.")
+        )
     return value
 
 
@@ -156,9 +158,9 @@ class InputSchema(Schema):
     def _no_nul(cls, value: Any) -> Any:
         body = getattr(value, "_obj", value)
         if isinstance(body, (str, bytes, list, tuple, int, float, bool)) or body is None:
-            raise ValueError("The body must be a JSON object.")
+            raise ValueError(gettext("The body must be a JSON object."))
         if _contains_nul(body):
-            raise ValueError("Text may not contain NUL (\\u0000) characters.")
+            raise ValueError(gettext("Text may not contain NUL (\\u0000) characters."))
         return value
 
 
@@ -174,7 +176,7 @@ class PatchSchema(InputSchema):
         # ninja wraps the parsed body in a DjangoGetter before model validators run.
         body = getattr(value, "_obj", value)
         if not isinstance(body, dict):
-            raise ValueError("The body must be a JSON object of the fields to change.")
+            raise ValueError(gettext("The body must be a JSON object of the fields to change."))
         return value
 
     def changes(self) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import model_validator
@@ -72,7 +73,7 @@ class ObjectInput(InputSchema):
     @classmethod
     def _object_only(cls, value: Any) -> Any:
         if not isinstance(getattr(value, "_obj", value), dict):
-            raise ValueError("The body must be a JSON object.")
+            raise ValueError(gettext("The body must be a JSON object."))
         return value
 
 
@@ -178,7 +179,7 @@ def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
     customer = related_or_422(person, Customer, data.pop("customer_id"), "customer_id")
     team = related_or_422(person, Team, data.pop("team_id"), "team_id")
     if team is not None and not may_assign_to(person, team):
-        raise PermissionDenied("Managers hand ideas to their own teams only.")
+        raise PermissionDenied(gettext("Managers hand ideas to their own teams only."))
     author = services.participant_for_staff_entry(
         person.organisation,
         customer=customer,
@@ -209,7 +210,7 @@ def update_idea(request: HttpRequest, idea_id: int, payload: IdeaPatch) -> Any:
     if "team_id" in changes:
         team = related_or_422(person, Team, changes.pop("team_id"), "team_id")
         if not may_assign_to(person, team):
-            raise PermissionDenied("Managers hand ideas to their own teams only.")
+            raise PermissionDenied(gettext("Managers hand ideas to their own teams only."))
         changes["team"] = team
     services.update_idea(idea, person=person, **changes)
     return idea

@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import model_validator
@@ -192,7 +193,7 @@ class ReportIn(InputSchema):
     def _object_only(cls, value: Any) -> Any:
         # Every field has a default, so refuse a body that is not a JSON object outright.
         if not isinstance(getattr(value, "_obj", value), dict):
-            raise ValueError("The body must be a JSON object with the report's fields.")
+            raise ValueError(gettext("The body must be a JSON object with the report's fields."))
         return value
 
     checklist: dict[str, str] = Field(

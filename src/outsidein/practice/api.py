@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -140,7 +141,7 @@ class NoteOut(Schema):
 def _case_for_work(person: Person, case_id: int) -> Case:
     case = get_scoped_or_404(person, Case, case_id)
     if not may_work_case(person, case):
-        raise PermissionDenied("Pick the item up first, or ask its team.")
+        raise PermissionDenied(gettext("Pick the item up first, or ask its team."))
     return case
 
 
@@ -192,7 +193,9 @@ def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
     changes = payload.changes()
     if "team_id" in changes or "owner_id" in changes:
         if not may_assign_case(person, case):
-            raise PermissionDenied("Only managers and administrators assign items to others.")
+            raise PermissionDenied(
+                gettext("Only managers and administrators assign items to others.")
+            )
         services.assign(
             case,
             related_or_422(person, Person, changes.pop("owner_id", None), "owner_id"),

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -20,7 +21,7 @@ router = Router()
 
 def _admin(person: Person) -> None:
     if not person.is_admin:
-        raise PermissionDenied("Only an administrator can do this.")
+        raise PermissionDenied(gettext("Only an administrator can do this."))
 
 
 @router.get(
@@ -67,7 +68,9 @@ def gdpr_erase(request: HttpRequest, customer_id: int, payload: EraseIn) -> Any:
     _admin(person)
     customer = get_scoped_or_404(person, Customer, customer_id)
     if not payload.confirm:
-        raise ValidationError({"confirm": "Send true to confirm: erasure cannot be undone."})
+        raise ValidationError(
+            {"confirm": gettext("Send true to confirm: erasure cannot be undone.")}
+        )
     counts = gdpr.erase_customer(customer, by=person, reason=payload.reason)
     return {"customer_id": customer.pk, "erased": counts}
 

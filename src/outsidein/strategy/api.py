@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
@@ -567,7 +568,7 @@ class MapFilter(Schema):
     @classmethod
     def _two_periods(cls, value: int) -> int:
         if value not in (90, 365):
-            raise ValueError("Use 90 or 365.")
+            raise ValueError(gettext("Use 90 or 365."))
         return value
 
 
@@ -664,7 +665,9 @@ class LinkIn(InputSchema):
 
 def _may_own(person: Person, action: str, model: type[Any], team: Team | None) -> None:
     if not can(person, action, model(team=team)):
-        raise PermissionDenied("Managers keep the touchpoints and processes of their own teams.")
+        raise PermissionDenied(
+            gettext("Managers keep the touchpoints and processes of their own teams.")
+        )
 
 
 @router.get("/strategy/touchpoints", response=list[TouchpointOut])

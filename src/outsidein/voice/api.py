@@ -393,5 +393,5 @@ def submit_response(request: HttpRequest, survey_id: int, payload: ResponseIn) -
             submitted_at=data["submitted_at"],
         )
     except services.SurveyNotOpen:
-        raise ValidationError({"survey": "This survey does not accept responses now."}) from None
+        raise ValidationError({"survey": _("This survey does not accept responses now.")}) from None
     return Status(201, feedback)
