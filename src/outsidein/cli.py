@@ -763,7 +763,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare",
         action="store_true",
         help="test the differences: every two groups of --by (Holm-corrected), or without "
-        "--by this period against the one before it",
+        "--by this period (default: the last complete month) against the one before it",
     )
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(func=cmd_metrics)

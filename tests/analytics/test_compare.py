@@ -3,6 +3,7 @@ period tests, checked against hand-computed values and scipy; the CLI and the AP
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, date, datetime
 
@@ -193,6 +194,12 @@ def test_api_and_cli_show_the_comparisons(
     assert "too few (n=5)" in out  # Tiny's NPS
     assert "SMB − Retail" in out and "Holm" in out
     assert "too few to test" in out
+    cli.main(["metrics", "--org", tenant.organisation.slug, "--compare", "--json"])
+    period = json.loads(capsys.readouterr().out)["comparison"][0]
+    assert period["current"]["until"] == last.isoformat()
+    args = ["metrics", "--org", tenant.organisation.slug, "--compare", "--since", "2026-11-01"]
+    assert cli.main(args) == 2
+    assert "both --since and --until" in capsys.readouterr().err
 
 
 @pytest.mark.django_db

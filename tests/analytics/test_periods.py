@@ -103,5 +103,12 @@ def test_dashboard_opens_on_complete_months_and_marks_the_running_one(
     assert charts["volume"]["partial"] == [False, True]
     assert charts["trend"]["partial"] == [False, True]
     assert b"so far (4 of 31 days)" in running.content
+    csv_rows = (
+        client.get("/dashboard/export/trend.csv", {"running": "on"}, HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+        .splitlines()
+    )
+    assert csv_rows[0].endswith(",coverage")
+    assert csv_rows[-1].endswith(",so far (4 of 31 days)") and csv_rows[1].endswith(",")
     data = client.get("/dashboard/data.json", {"running": "on"}).json()
     assert [p["partial"] for p in data["trend"]] == [False, True]

@@ -7,11 +7,13 @@ The same small-n rule as the pages: below ``stats.MINIMUM_N`` responses a figure
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outsidein.analytics import services, stats
+from outsidein.analytics import periods, services, stats
 from outsidein.analytics.services import Filters
 
 _DIGITS = {"nps": 0, "csat": 0, "ces": 1}
@@ -94,17 +96,20 @@ def explanation() -> str:
 
 def comparisons(organisation_id: int, by: str | None, filters: Filters) -> list[dict[str, Any]]:
     """``--compare``: every two groups of ``by`` (Holm-corrected), or, without a breakdown (or
-    per month/week), this period against the one before it. ValueError naming what is missing."""
+    per month/week), this period (default: the last complete month) against the one before it.
+    ValueError naming what is missing."""
     if by and by not in ("month", "week"):
         labels = services.dimension_labels(organisation_id, by)
         return [
             pair.to_dict()
             for pair in services.compare_groups(organisation_id, by, filters, labels=labels)
         ]
-    if not (filters.since and filters.until):
-        raise ValueError(
-            _("Comparing periods needs --since and --until (or --by to compare groups).")
-        )
+    if bool(filters.since) != bool(filters.until):
+        raise ValueError(_("Comparing periods needs both --since and --until, or neither."))
+    if not filters.since:
+        # Honest default: the last complete month against the month before it.
+        since, until = periods.last_complete_months(timezone.localdate(), 1)
+        filters = replace(filters, since=since, until=until)
     period = services.compare_periods(organisation_id, filters).to_dict()
     previous, current = period["previous"], period["current"]
     return [

@@ -214,8 +214,10 @@ def _export_rows(name: str, data: dict[str, Any]) -> tuple[list[str], list[list[
         "ces_high",
     ]
     if name == "trend":
-        return ["period_start", *measures], [
-            [p.start.isoformat(), *estimate_cells(p.summary)] for p in data["trend"]
+        # A period that is not whole says so ("so far (4 of 31 days)"); empty when it is.
+        return ["period_start", *measures, "coverage"], [
+            [p.start.isoformat(), *estimate_cells(p.summary), m.note]
+            for p, m in zip(data["trend"], data["marks"], strict=True)
         ]
     if name == "breakdown":
         return [data["by"], *measures], [
