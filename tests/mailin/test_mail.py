@@ -145,8 +145,10 @@ def test_attachments_are_kept_and_an_oversized_one_dropped_with_a_note(
     assert "receipt.pdf" in timeline
     # In the organisation's language (Dutch here).
     assert "video.mov" in timeline and "niet bewaard" in timeline
-    # The attachment is served to the organisation's employees only.
+    # The attachment is linked on the item's page and served to the organisation's employees.
     url = reverse("mail-attachment", args=[kept.pk])
+    item_page = tenant.client_for(tenant.employee).get(reverse("case-detail", args=[case.pk]))
+    assert f'href="{url}"' in item_page.content.decode()
     response = tenant.client_for(tenant.employee).get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 small"
