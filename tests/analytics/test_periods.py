@@ -112,3 +112,14 @@ def test_dashboard_opens_on_complete_months_and_marks_the_running_one(
     assert csv_rows[-1].endswith(",so far (4 of 31 days)") and csv_rows[1].endswith(",")
     data = client.get("/dashboard/data.json", {"running": "on"}).json()
     assert [p["partial"] for p in data["trend"]] == [False, True]
+
+
+def test_running_months_are_compared_with_the_same_days_before() -> None:
+    running = Filters(since=date(2026, 1, 1), until=date(2026, 12, 4)).shifted_back()
+    assert (running.since, running.until) == (date(2025, 1, 1), date(2025, 12, 4))
+    one = Filters(since=date(2026, 3, 1), until=date(2026, 3, 31)).shifted_back()
+    assert (one.since, one.until) == (date(2026, 2, 1), date(2026, 2, 28))
+    so_far = Filters(since=date(2026, 3, 1), until=date(2026, 3, 30)).shifted_back()
+    assert (so_far.since, so_far.until) == (date(2026, 2, 1), date(2026, 2, 28))  # clamped
+    days = Filters(since=date(2026, 3, 5), until=date(2026, 3, 14)).shifted_back()
+    assert (days.since, days.until) == (date(2026, 2, 23), date(2026, 3, 4))

@@ -47,7 +47,9 @@ class Filters:
         return q
 
     def shifted_back(self) -> Filters:
-        """The same filters over the period of equal length just before this one."""
+        """The same filters over the period just before this one: as many whole months for whole
+        months, the same days as many months earlier for months still running, else the days
+        of equal length just before."""
         if not (self.since and self.until):
             raise ValueError("Comparing periods needs both since and until.")
         if self.since.day == 1 and self.until == month_end(self.until):
@@ -57,6 +59,19 @@ class Filters:
             index = self.since.year * 12 + self.since.month - 1 - (months + 1)
             first = date(index // 12, index % 12 + 1, 1)
             return replace(self, since=first, until=self.since - timedelta(days=1))
+        if self.since.day == 1:
+            # Months with the last one still running (1 Jan – 4 Dec): the same days as many
+            # months earlier (1 Jan – 4 Dec a year before), so "so far" meets "so far".
+            months = (self.until.year - self.since.year) * 12 + self.until.month - self.since.month
+            index = self.since.year * 12 + self.since.month - 1 - (months + 1)
+            first = date(index // 12, index % 12 + 1, 1)
+            last_index = self.until.year * 12 + self.until.month - 1 - (months + 1)
+            last_month = date(last_index // 12, last_index % 12 + 1, 1)
+            last = min(
+                month_end(last_month),
+                last_month.replace(day=1) + timedelta(days=self.until.day - 1),
+            )
+            return replace(self, since=first, until=last)
         length = (self.until - self.since).days + 1
         return Filters(
             **{
