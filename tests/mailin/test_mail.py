@@ -17,7 +17,7 @@ from outsidein.mailin.models import InboundMail, MailAttachment, Mailbox, Outbou
 from outsidein.practice.models import Case
 from outsidein.practice.services import respond
 from outsidein.voice.models import Feedback
-from tests.factories import CustomerFactory
+from tests.factories import ContactPersonFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,15 @@ def test_unknown_sender_becomes_a_new_customer(tenant: Any, imap: Any, mailbox: 
     customer = Customer.objects.get(organisation=tenant.organisation, email="piet@new.example")
     assert customer.name == "Piet Pieters"
     assert Feedback.objects.get(organisation=tenant.organisation).customer == customer
+
+
+def test_a_contact_persons_address_finds_their_business(tenant: Any, imap: Any, mailbox: Any):
+    business = CustomerFactory(organisation=tenant.organisation, kind="business", email="")
+    ContactPersonFactory(customer=business, email="marieke@vandijk.example")
+    imap.deliver(mail(sender="Marieke <Marieke@VanDijk.example>", message_id="<cp@x>"))
+    poll(mailbox)
+    assert Feedback.objects.get(organisation=tenant.organisation).customer == business
+    assert Customer.objects.filter(organisation=tenant.organisation).count() == 1
 
 
 def test_question_mailbox_makes_questions(tenant: Any, imap: Any, mailbox: Any):

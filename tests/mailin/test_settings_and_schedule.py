@@ -122,3 +122,13 @@ def test_cli_mail_poll(tenant: Any, imap: Any, mailbox: Any, capsys: Any):
     out = capsys.readouterr().out
     assert "Service: 1 read, 1 new items, 0 replies, 0 ignored, 0 failed." in out
     assert Feedback.objects.filter(organisation=tenant.organisation).count() == 1
+
+
+def test_cli_mail_poll_fails_when_a_mailbox_cannot_be_read(
+    tenant: Any, imap: Any, mailbox: Any, capsys: Any
+):
+    services.update_mailbox(mailbox, password="wrong")
+    assert main(["mail", "poll"]) not in (0, None)
+    captured = capsys.readouterr()
+    assert "wrong credentials" in captured.out
+    assert "1 mailbox(es) could not be read" in captured.err

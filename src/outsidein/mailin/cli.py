@@ -18,8 +18,10 @@ def add_parser(sub: Any, handler: Any) -> None:
 def run(args: Any, organisation: Any, error: type[Exception]) -> None:
     from outsidein.mailin.services import poll_all
 
-    lines = poll_all(organisation(args.org) if args.org else None)
+    lines, failed = poll_all(organisation(args.org) if args.org else None)
     for line in lines:
         print(line)
     if not lines:
         print("No active mailbox.")
+    if failed:
+        raise error(f"{failed} mailbox(es) could not be read; see the lines above.")

@@ -240,19 +240,21 @@ def poll_with_lease(mailbox_id: int) -> PollResult | None:
         release(mailbox_id, holder)
 
 
-def poll_all(organisation: Organisation | None = None) -> list[str]:
-    """``outsidein mail poll``: every active mailbox now (each under its lease)."""
+def poll_all(organisation: Organisation | None = None) -> tuple[list[str], int]:
+    """``outsidein mail poll``: every active mailbox now (each under its lease). Returns one
+    line per mailbox and how many could not be read."""
     boxes = Mailbox.objects.filter(is_active=True)
     if organisation is not None:
         boxes = boxes.filter(organisation=organisation)
-    lines = []
+    lines, failed = [], 0
     for mailbox in boxes.order_by("pk"):
         result = poll_with_lease(mailbox.pk)
         if result is None:
             lines.append(f"{mailbox.name}: being read by another worker; skipped.")
-        else:
-            lines.append(result.line(mailbox))
-    return lines
+            continue
+        lines.append(result.line(mailbox))
+        failed += bool(result.error)
+    return lines, failed
 
 
 def failures(organisation: Organisation) -> Any:
