@@ -179,7 +179,9 @@ def _open(page: Any, origin: str, path: str) -> bool:
     )
 
 
-def visit_everything(browser: Any, origin: str, role: str, email: str, password: str) -> Visit:
+def visit_everything(
+    browser: Any, origin: str, role: str, email: str, password: str, language: str = "en"
+) -> Visit:
     """Logs in once; at 1400 px follows the navigation from the overview (main navigation,
     sub-navigations, user menu) and then one detail page per kind of link found in the content,
     checking each page; then checks the same pages at 390 px with the same login."""
@@ -193,7 +195,7 @@ def visit_everything(browser: Any, origin: str, role: str, email: str, password:
     page.fill("input[name=password]", password)
     page.locator("main button[type=submit]").click()
     page.wait_for_url(lambda url: "/login/" not in url)
-    page.get_by_test_id("lang-en").click()
+    page.get_by_test_id(f"lang-{language}").click()
     page.wait_for_load_state()
     queue, seen = ["/"], {"/"}
     details: dict[str, str] = {}
