@@ -147,3 +147,19 @@ def test_import_page_can_refuse_new_customers(
     job = client.get(started["Location"]).context["job"]
     assert job.result["customers_created"] == 0 and job.result["accepted"] == 0
     assert not Customer.objects.exists()
+
+
+def test_cli_options(tenant: Tenant, tmp_path: Any, capsys: Any) -> None:
+    from outsidein.cli import main
+
+    CustomerFactory(organisation=tenant.organisation, email="bob@example.org", external_id="")
+    file = tmp_path / "history.csv"
+    file.write_bytes(HISTORY)
+    slug = tenant.organisation.slug
+    assert main(["import", str(file), "--org", slug, "--no-new-customers", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "customers would be created: 0" in out and "no customer has number OLD-1" in out
+    assert main(["import", str(file), "--org", slug, "--match-email"]) == 0
+    out = capsys.readouterr().out
+    assert "customers created: 2" in out  # OLD-1 and OLD-3; OLD-2 is Bob, by his address
+    assert Feedback.objects.get(external_id="h3").customer.email == "bob@example.org"

@@ -30,7 +30,7 @@ def meaningful_empty_choice(field: forms.Field) -> None:
             field.empty_label = empty_label(field)
         return
     if isinstance(field, forms.ChoiceField):
-        choices = list(field.choices)
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
         if choices and choices[0][1] == DASH:
             field.choices = [(choices[0][0], empty_label(field)), *choices[1:]]
 
