@@ -27,6 +27,17 @@ PAGES = (
     "/imports/",
     "/jobs/",
     "/settings/organisation/",
+    "/index/",
+    "/report/",
+    "/innovation/ideas/",
+    "/mystery/results/",
+    "/queue/",
+    "/contacts/coverage/",
+    "/strategy/needs/",
+    "/themes/",
+    "/settings/practice/",
+    "/settings/privacy/",
+    "/settings/audit/",
 )
 
 # Words of the interface (never of the curated organisation's own texts), whole words only.
