@@ -74,7 +74,7 @@ class CompareQuery(Schema):
     b: str | None = Field(None, description="… against this one; give both or neither")
 
 
-class DifferenceOut(Schema):
+class MetricDifferenceOut(Schema):
     """``b - a`` with an interval that holds for all comparisons together (Bonferroni) and a
     p-value corrected for their number (Holm); all None where a group has too few responses."""
 
@@ -87,7 +87,7 @@ class DifferenceOut(Schema):
     comparisons: int
 
 
-class SideOut(SummaryOut):
+class ComparedGroupOut(SummaryOut):
     key: Any = None
     label: str | None = None
     since: date | None = None
@@ -95,19 +95,19 @@ class SideOut(SummaryOut):
 
 
 class PairOut(Schema):
-    a: SideOut
-    b: SideOut
-    nps: DifferenceOut
-    csat: DifferenceOut
-    ces: DifferenceOut
+    a: ComparedGroupOut
+    b: ComparedGroupOut
+    nps: MetricDifferenceOut
+    csat: MetricDifferenceOut
+    ces: MetricDifferenceOut
 
 
 class PeriodOut(Schema):
-    previous: SideOut
-    current: SideOut
-    nps: DifferenceOut
-    csat: DifferenceOut
-    ces: DifferenceOut
+    previous: ComparedGroupOut
+    current: ComparedGroupOut
+    nps: MetricDifferenceOut
+    csat: MetricDifferenceOut
+    ces: MetricDifferenceOut
 
 
 class CompareOut(Schema):
