@@ -210,6 +210,7 @@ def test_a_running_period_is_marked_so_far(demo: Organisation, db: Any) -> None:
     client = _client(demo)
     html = client.get("/practices/", {"period": running.key}).content.decode()
     assert running.so_far in html and 'data-testid="running-period"' in html
+    assert "badge-good" not in html and "badge-bad" not in html  # not judged before it ends
     api = client.get("/api/v1/practices", {"period": running.key}).json()
     assert api["window"]["complete"] is False
     assert api["window"]["days_elapsed"] == today.day

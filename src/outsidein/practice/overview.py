@@ -65,6 +65,8 @@ class TeamCell:
     def verdict(self) -> bool | None:
         if not self.enough or self.value is None or self.row.norm.target is None:
             return None
+        if self.row.current.window is not None and self.row.current.window.running:
+            return None
         if self.row.norm.higher_is_better:
             return self.value >= self.row.norm.target
         return self.value <= self.row.norm.target

@@ -155,10 +155,12 @@ class Norm:
     min_n: int = SMALL_N
 
     def verdict(self, measure: Measure) -> bool | None:
-        """On target (True), below (False), or no verdict (None: no target, no value, or too
-        few to judge; the small-n rule)."""
+        """On target (True), below (False), or no verdict (None: no target, no value, too
+        few to judge (the small-n rule), or a running window)."""
         if self.target is None or measure.value is None or not measure.enough:
             return None
+        if measure.window is not None and measure.window.running:
+            return None  # a period that has not ended is not judged yet
         if self.higher_is_better:
             return measure.value >= self.target
         return measure.value <= self.target
