@@ -367,7 +367,7 @@ def test_provider_error_and_dutch_message(
 def test_secret_unreadable_after_key_change(
     client: Client, tenant: Tenant, provider: Provider, acme: Any, settings: Any
 ) -> None:
-    from outsidein.sso import crypto
+    from outsidein.core import crypto
 
     sign_in_as(provider, tenant.employee.email)
     location = start(client, tenant.employee.email)

@@ -39,10 +39,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from outsidein import audit
-from outsidein.core import outgoing
+from outsidein.core import crypto, outgoing
 from outsidein.core import services as core_services
 from outsidein.core.models import Organisation, Person, Role, Team, User
-from outsidein.sso import crypto
 from outsidein.sso.models import SSOConfiguration, SSODomain
 
 SECRET_PURPOSE = "sso-client-secret"  # noqa: S105 (a key-derivation label, not a secret)

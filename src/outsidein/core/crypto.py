@@ -1,4 +1,6 @@
-"""Secrets kept encrypted at rest (an OpenID Connect client secret).
+"""Secrets kept encrypted at rest: SSO client secrets, Slack/Teams webhook URLs, mailbox passwords.
+
+Every caller names its ``purpose``, so each kind of secret gets its own key.
 
 The key is derived from ``SECRET_KEY`` with HKDF-SHA256 (a fixed, purpose-bound ``info`` label)
 and used with Fernet (AES-128-CBC + HMAC-SHA256, authenticated). Rotating ``SECRET_KEY`` makes
