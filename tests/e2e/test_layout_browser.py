@@ -5,6 +5,7 @@ element covers another element's text. Wide tables may scroll inside their own c
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+# Layout does not depend on the database engine, and the crawl is the suite's longest browser
+# test: it runs in the SQLite pass only.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        os.environ.get("OUTSIDEIN_DATABASE_URL", "").startswith("postgres"),
+        reason="layout is database-independent; runs in the SQLite pass",
+    ),
+]
 
 WIDTHS = (1400, 390)
 
