@@ -254,7 +254,8 @@ class IndexQuery(Schema):
 
 @router.get("/index", response=dict[str, Any], tags=["customer-centricity index"])
 def customer_centricity_index(request: HttpRequest, query: Query[IndexQuery]) -> Any:
-    """The customer-centricity index of a quarter (default: the current one) for the
+    """The customer-centricity index of a quarter (default: the last complete one; a running
+    quarter is named "so far (n of m days)" in ``window``) for the
     organisation or a team: the index (null with a statement when there is too little data),
     its pillars and indicators (value, n, target, floor, attainment or why it is missing, the
     link to the data), what would move it most, and per dimension of the mirror survey the
