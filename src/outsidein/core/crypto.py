@@ -11,11 +11,13 @@ page says so instead of failing.
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import models
 
 
 class SecretUnreadable(Exception):
@@ -46,3 +48,34 @@ def decrypt(token: str, *, purpose: str) -> str:
 def last4(value: str) -> str:
     """What may be shown of a secret again: "…" and its last four characters."""
     return "…" + value[-4:] if len(value) > 4 else "…"
+
+
+class EncryptedCharField(models.CharField):
+    """A text column stored encrypted and read back as plain text (for secrets the product must
+    use again, such as a webhook's signing secret). Lookups on it are meaningless: never filter
+    by it. A value that cannot be decrypted (``SECRET_KEY`` changed) reads as "", which every
+    user of a secret treats as "no usable secret"."""
+
+    def __init__(self, *args: Any, purpose: str = "", **kwargs: Any) -> None:
+        self.purpose = purpose
+        kwargs.setdefault("max_length", 255)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["purpose"] = self.purpose
+        return name, path, args, kwargs
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if not value:
+            return value
+        try:
+            return decrypt(value, purpose=self.purpose)
+        except SecretUnreadable:
+            return ""
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return encrypt(value, purpose=self.purpose)

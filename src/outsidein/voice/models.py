@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from outsidein.core.crypto import EncryptedCharField
 from outsidein.core.models import (
     Customer,
     Language,
@@ -357,6 +358,11 @@ class Feedback(TenantModel):
         return "promoter" if self.nps >= 9 else "passive" if self.nps >= 7 else "detractor"
 
 
+# Webhook signing secrets are stored encrypted (the product signs and checks with them, so it
+# must read them back; a database dump alone does not give them away).
+HOOK_SECRET_PURPOSE = "outsidein.voice.webhook-secret"  # noqa: S105 (a key label)
+
+
 def _hook_secret() -> str:
     import base64
 
@@ -373,7 +379,7 @@ class InboundHook(TenantModel):
 
     name = models.CharField(_("name"), max_length=100, help_text=_("e.g. the helpdesk system"))
     key = models.CharField(max_length=20, unique=True, default=_hook_key, editable=False)
-    secret = models.CharField(max_length=60, default=_hook_secret, editable=False)
+    secret = EncryptedCharField(purpose=HOOK_SECRET_PURPOSE, default=_hook_secret, editable=False)
     default_kind = models.CharField(
         _("kind of feedback"),
         max_length=10,
@@ -396,7 +402,7 @@ class OutboundHook(TenantModel):
 
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    secret = models.CharField(max_length=60, default=_hook_secret, editable=False)
+    secret = EncryptedCharField(purpose=HOOK_SECRET_PURPOSE, default=_hook_secret, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     # The event types this endpoint takes (see voice.hook_events.EVENTS); empty: every event,
     # including ones added later. Endpoints made before the filter existed keep

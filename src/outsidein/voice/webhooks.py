@@ -58,6 +58,9 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: int) ->
         raise SignatureError("webhook-timestamp is not a Unix timestamp.") from None
     if abs(now - timestamp) > TOLERANCE_SECONDS:
         raise SignatureError("webhook-timestamp is too old or in the future (more than 5 minutes).")
+    if not _key(secret):
+        # An empty key would let anyone sign: a secret that could not be read back refuses all.
+        raise SignatureError("This endpoint has no usable secret; make a new endpoint.")
     expected = sign(secret, message_id, timestamp, body).split(",", 1)[1]
     for candidate in signatures.split():
         version, _sep, value = candidate.partition(",")
