@@ -128,6 +128,9 @@ def test_practices_api_cli_report_and_owning_pages_agree_on_a_month(
     shown = _attrs(ideas, 'data-testid="kpi-answered"')
     _same(shown["value"], figures["ideas"].value)
     assert int(shown["n"]) == figures["ideas"].n and month.label in ideas
+    stats = client.get("/api/v1/ideas/stats", {"period": month.key}).json()["norm"]
+    _same(stats["value"], figures["ideas"].value)
+    assert stats["n"] == figures["ideas"].n and stats["window"]["key"] == month.key
     coverage = client.get("/contacts/coverage/", {"period": month.key})
     text = coverage.content.decode()
     shown = _attrs(text, 'data-testid="kpi-coverage"')

@@ -146,6 +146,9 @@ def test_comments_and_stats(tenant: Tenant) -> None:
     assert api.call("get", f"/api/v1/ideas/{idea.pk}/comments", headers).json()["count"] == 1
     stats = api.call("get", "/api/v1/ideas/stats", headers).json()
     assert (stats["ideas"], stats["answered"], stats["share_answered"]) == (1, 1, 100.0)
+    assert stats["norm"]["key"] == "ideas" and stats["norm"]["window"]["complete"] is True
+    refused = api.call("get", "/api/v1/ideas/stats?period=2026-13", headers)
+    assert refused.status_code == 422 and "period" in refused.text
 
 
 def test_filters(tenant: Tenant) -> None:

@@ -1,11 +1,13 @@
 """API endpoints of the ideas app: customers' ideas, their triage (status, team, merge) and
 staff comments. Thin: parse, check permission, call a service, answer."""
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -30,10 +32,12 @@ from outsidein.api.schemas import (
     SegmentRef,
 )
 from outsidein.core.models import Customer, Team
+from outsidein.core.periods import parse_window
 from outsidein.core.permissions import Action
 from outsidein.ideas import services
 from outsidein.ideas.models import Comment, Idea
 from outsidein.ideas.permissions import may_assign_to
+from outsidein.practice import registry
 
 router = Router(tags=["ideas"])
 
@@ -137,7 +141,20 @@ class IdeaFilter(Schema):
     sort: Literal["votes", "newest", "oldest", "waiting"] = "votes"
 
 
+class NormFigureOut(Schema):
+    """The "ideas answered" norm exactly as Practices, the index and the report show it."""
+
+    key: str
+    value: float | None
+    n: int
+    enough: bool
+    min_n: int
+    unit: str
+    window: dict[str, Any]
+
+
 class StatsOut(Schema):
+    norm: NormFigureOut
     ideas: int
     answered: int
     share_answered: float | None
@@ -154,16 +171,42 @@ def list_ideas(request: HttpRequest, filters: Query[IdeaFilter]) -> Any:
     return services.filter_ideas(ideas, **filters.model_dump())
 
 
-@router.get("/ideas/stats", response=StatsOut, summary="Share answered and time to answer")
+@router.get(
+    "/ideas/stats",
+    response=StatsOut,
+    summary="Share answered and time to answer",
+    description="`norm` is the 'ideas answered' norm for `period` (YYYY-MM, YYYY-Qn or Nd; "
+    "default: the last complete month), the one figure Practices, the index and the report "
+    "show. The other numbers count the ideas created between `since` and `until` (all time "
+    "when both are left out).",
+)
 def idea_stats(
-    request: HttpRequest, since: IsoDate | None = None, until: IsoDate | None = None
+    request: HttpRequest,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
+    period: str | None = None,
 ) -> Any:
-    ideas = scoped(caller(request), Idea)
+    person = caller(request)
+    try:
+        window = parse_window(period, timezone.localdate())
+    except ValueError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    measure = registry.figure("ideas", person.organisation_id, window)
+    ideas = scoped(person, Idea)
     if since:
         ideas = ideas.filter(created_at__date__gte=since)
     if until:
         ideas = ideas.filter(created_at__date__lte=until)
-    return services.idea_stats(ideas)
+    norm = {
+        "key": "ideas",
+        "value": measure.value,
+        "n": measure.n,
+        "enough": measure.enough,
+        "min_n": measure.min_n,
+        "unit": measure.unit,
+        "window": window.to_dict(),
+    }
+    return {"norm": norm, **asdict(services.idea_stats(ideas))}
 
 
 @router.get("/ideas/{idea_id}", response=IdeaOut)
