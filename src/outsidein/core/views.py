@@ -465,6 +465,17 @@ def _more_settings(person: Any) -> list[tuple[str, str, str]]:
         ),
         ("mystery-settings", _("Mystery shopping"), _("The mystery-shopping programme")),
         ("webhook-settings", _("Webhooks"), _("Events sent to and received from other systems")),
+        (
+            "chat-settings",
+            _("Slack and Teams"),
+            _("Which team hears about which events in its chat channel"),
+        ),
+        (
+            "mail-settings",
+            _("Email from customers"),
+            _("Mailboxes whose messages become complaints and questions"),
+        ),
+        ("sso-settings", _("Single sign-on"), _("Sign in with the company account; password login")),
         ("audit-list", _("Audit log"), _("Every change, by whom and when")),
         ("token-list", _("API tokens"), _("Access for other systems")),
     )
