@@ -475,7 +475,11 @@ def _more_settings(person: Any) -> list[tuple[str, str, str]]:
             _("Email from customers"),
             _("Mailboxes whose messages become complaints and questions"),
         ),
-        ("sso-settings", _("Single sign-on"), _("Sign in with the company account; password login")),
+        (
+            "sso-settings",
+            _("Single sign-on"),
+            _("Sign in with the company account; password login"),
+        ),
         ("audit-list", _("Audit log"), _("Every change, by whom and when")),
         ("token-list", _("API tokens"), _("Access for other systems")),
     )
