@@ -34,7 +34,7 @@ from outsidein.api.schemas import (
 from outsidein.core.models import Customer, Team
 from outsidein.core.periods import parse_window
 from outsidein.core.permissions import Action
-from outsidein.ideas import services
+from outsidein.ideas import duplicates, services
 from outsidein.ideas.models import Comment, Idea
 from outsidein.ideas.permissions import may_assign_to
 from outsidein.practice import registry
@@ -153,6 +153,11 @@ class NormFigureOut(Schema):
     window: dict[str, Any]
 
 
+class DuplicateOut(Schema):
+    similarity: float = Field(description="Cosine of the ideas' texts (0-1); 1 is the same")
+    idea: IdeaOut
+
+
 class StatsOut(Schema):
     norm: NormFigureOut
     ideas: int
@@ -212,6 +217,28 @@ def idea_stats(
 @router.get("/ideas/{idea_id}", response=IdeaOut)
 def get_idea(request: HttpRequest, idea_id: int) -> Any:
     return get_scoped_or_404(caller(request), Idea, idea_id)
+
+
+@router.get(
+    "/ideas/{idea_id}/duplicates",
+    response=list[DuplicateOut],
+    summary="Likely duplicates of an idea",
+    description="The ideas you may see whose text is closest to this one's (cross-lingual with "
+    "the sentence encoder, TF-IDF without it), closest first, above the threshold; merged ideas "
+    "are left out.",
+)
+def idea_duplicates(request: HttpRequest, idea_id: int, limit: int = Query(5, ge=1, le=20)) -> Any:
+    person = caller(request)
+    idea = get_scoped_or_404(person, Idea, idea_id)
+    found = duplicates.likely_duplicates(
+        idea.organisation,
+        idea.title,
+        idea.description,
+        among=scoped(person, Idea).select_related("author"),
+        exclude=[idea.pk],
+        limit=limit,
+    )
+    return [{"similarity": d.similarity, "idea": d.idea} for d in found]
 
 
 @router.post("/ideas", response={201: IdeaOut}, summary="Enter an idea on a customer's behalf")

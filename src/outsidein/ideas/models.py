@@ -276,3 +276,21 @@ class StatusChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class IdeaEmbedding(TenantModel):
+    """The sentence embedding of an idea's title and description (512 float16 numbers, 1 KB),
+    computed the first time a duplicate search needs it and kept until the text changes
+    (``text_hash``) or the encoder does (``engine``). See ``ideas.duplicates``."""
+
+    idea = models.OneToOneField(Idea, on_delete=models.CASCADE, related_name="embedding")
+    vector = models.BinaryField()
+    text_hash = models.CharField(max_length=40)
+    engine = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = _("idea embedding")
+        verbose_name_plural = _("idea embeddings")
+
+    def __str__(self) -> str:
+        return f"{self.idea_id}: {self.engine}"

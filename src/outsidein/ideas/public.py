@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -23,12 +23,15 @@ from django.views.decorators.http import require_POST
 
 from outsidein.core import ratelimit
 from outsidein.core.models import Organisation
-from outsidein.ideas import services
+from outsidein.ideas import duplicates, services
 from outsidein.ideas.forms import CommentForm, IdeaForm, JoinForm
 from outsidein.ideas.models import OPEN_STATUSES, Idea, IdeaStatus, Participant, Vote
 
 HONEYPOT = "website"
 PER_PAGE = 20
+# Suggestions while typing, per client address per minute (apart from the writes' budget, so
+# typing never uses up a customer's submit): the public limit times this.
+SIMILAR_FACTOR = 2
 # Verification emails per address per hour (on top of the per-client limit).
 VERIFY_EMAILS_PER_HOUR = 5
 FILTERS = {
@@ -374,16 +377,15 @@ def new_idea(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 return redirect("ideas-portal-idea", slug=slug, idea_id=idea.pk)
     similar: list[Idea] = []
-    title = (request.POST.get("title") or "").strip()
-    if title:
-        words = [w for w in title.split() if len(w) > 4][:4]
-        if words:
-            from django.db.models import Q
-
-            match = Q()
-            for word in words:
-                match |= Q(title__icontains=word)
-            similar = list(services.public_ideas(organisation).filter(match)[:5])
+    if request.method == "POST":
+        similar = [
+            found.idea
+            for found in duplicates.likely_duplicates(
+                organisation,
+                request.POST.get("title", "")[:200],
+                request.POST.get("description", "")[:1000],
+            )
+        ]
     return _render(
         request, "new.html", organisation, participant, {"form": form, "similar": similar}
     )
@@ -436,3 +438,35 @@ def comment(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
             messages.success(request, _("Your comment is posted."))
             return redirect(reverse("ideas-portal-idea", args=[slug, idea.pk]) + "#comments")
     return _idea_page(request, organisation, participant, idea, comment_form=form)
+
+
+def similar_ideas(request: HttpRequest, slug: str) -> HttpResponse:
+    """JSON for the submit form: the public ideas most like the title being typed (this
+    organisation's only), rate limited per client address."""
+    organisation, _participant, _language = _portal(request, slug)
+    limit = settings.PUBLIC_RATE_LIMIT
+    if limit and (
+        ratelimit.hit("ideas-similar", ratelimit.client_address(request), window=60)
+        > limit * SIMILAR_FACTOR
+    ):
+        return JsonResponse({"error": _("Too many requests. Please wait a minute.")}, status=429)
+    found = duplicates.likely_duplicates(
+        organisation,
+        request.GET.get("title", "")[:200],
+        request.GET.get("description", "")[:1000],
+    )
+    return JsonResponse(
+        {
+            "ideas": [
+                {
+                    "id": d.idea.pk,
+                    "title": d.idea.title,
+                    "url": reverse("ideas-portal-idea", args=[organisation.slug, d.idea.pk]),
+                    "votes": d.idea.vote_count,
+                    "open": d.idea.is_open,
+                    "status": d.idea.get_status_display(),
+                }
+                for d in found
+            ]
+        }
+    )

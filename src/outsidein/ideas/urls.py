@@ -25,6 +25,7 @@ urlpatterns = [
     path("ideas/<slug:slug>/leave/", public.leave, name="ideas-portal-leave"),
     path("ideas/<slug:slug>/mine/", public.mine, name="ideas-portal-mine"),
     path("ideas/<slug:slug>/new/", public.new_idea, name="ideas-portal-new"),
+    path("ideas/<slug:slug>/similar/", public.similar_ideas, name="ideas-portal-similar"),
     path(
         "ideas/<slug:slug>/unsubscribe/<str:token>/",
         public.unsubscribe,

@@ -21,7 +21,7 @@ from outsidein.core.models import Customer, Team
 from outsidein.core.permissions import Action, can, managed_team_ids
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import _form_errors_from, employee_required, require
-from outsidein.ideas import services
+from outsidein.ideas import duplicates, services
 from outsidein.ideas.forms import (
     IdeaFilterForm,
     LinkDecisionForm,
@@ -142,6 +142,17 @@ def _detail_context(request: HttpRequest, idea: Idea, **forms: Any) -> dict[str,
         .exclude(pk=idea.pk)
         .order_by("-vote_count", "-created_at")[:300]
     )
+    likely = (
+        duplicates.likely_duplicates(
+            idea.organisation,
+            idea.title,
+            idea.description,
+            among=scoped(person, Idea),
+            exclude=[idea.pk],
+        )
+        if idea.merged_into_id is None
+        else []
+    )
     decisions = [
         d for d in _decisions(person).order_by("-created_at")[:200] if _may_cite_on(person, d)
     ]
@@ -151,6 +162,7 @@ def _detail_context(request: HttpRequest, idea: Idea, **forms: Any) -> dict[str,
         "history": idea.status_changes.select_related("person", "merged_into"),
         "voters": idea.votes.select_related("participant", "segment")[:100],
         "duplicates": idea.duplicates.all(),
+        "likely_duplicates": [(found, can(person, Action.CHANGE, found.idea)) for found in likely],
         "decisions": services.decisions_citing(idea),
         "can_triage": can(person, Action.CHANGE, idea),
         "can_delete": can(person, Action.DELETE, idea),
