@@ -6,8 +6,11 @@ sentences, openers, closers, sloppy endings), one third from the retail/service 
 of ``bench/data/make_service_comments.py`` (subjects × predicates, turns, neutral questions).
 Times ``text.engine.discovery.discover`` on them (pure: no database) and records the peak
 memory. Merges a ``discovery`` key into bench/results/text.json (other keys are kept).
+``--space embeddings`` times the embedding path instead (key ``discovery_embeddings``), on
+synthetic 512-d unit vectors (stand-ins for the stored float16 USE-m3 embeddings: 40 topic
+directions chosen by a comment's longest word, plus noise), so no encoder runs in the timing.
 
-    python bench/text_discovery.py [--comments 100000] [--show 12]
+    python bench/text_discovery.py [--comments 100000] [--show 12] [--space embeddings]
 """
 
 from __future__ import annotations
@@ -65,6 +68,22 @@ def generate(count: int, seed: int = 2026) -> list[tuple[str, str]]:
     return items
 
 
+def synthetic_vectors(items: list[tuple[str, str]], seed: int = 2026) -> Any:
+    """Unit rows like stored embeddings (float16 precision), a topic per comment's longest word."""
+    import zlib
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    topics = rng.normal(size=(40, 512)).astype(np.float32)
+    topic = np.array(
+        [zlib.crc32(max(text.split() or [""], key=len).encode()) % 40 for text, _l in items]
+    )
+    vectors = topics[topic] + 1.5 * rng.normal(size=(len(items), 512)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float16).astype(np.float32)
+
+
 def write(key: str, value: Any) -> None:
     """Read-modify-write: the other keys of text.json belong to other benchmarks."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -78,17 +97,19 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=100_000)
     parser.add_argument("--show", type=int, default=12, help="candidates to print")
     parser.add_argument("--no-write", action="store_true", help="do not touch text.json")
+    parser.add_argument("--space", choices=("tfidf", "embeddings"), default="tfidf")
     args = parser.parse_args()
 
     from outsidein.text.engine import discovery, tokens
 
     started = time.perf_counter()
     items = generate(args.comments)
+    vectors = synthetic_vectors(items) if args.space == "embeddings" else None
     generated = time.perf_counter() - started
     tokens.lemma.cache_clear()  # a cold lemma cache, as in a fresh worker
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    clusters = discovery.discover(items)
+    clusters = discovery.discover(items, vectors=vectors)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for cluster in clusters[: args.show]:
@@ -98,6 +119,7 @@ def main() -> None:
             print(f"        “{items[index][0][:100]}”")
     result = {
         "comments": args.comments,
+        "space": args.space,
         "seconds": round(elapsed, 1),
         "target_seconds": TARGET_SECONDS,
         "candidates": len(clusters),
@@ -110,7 +132,7 @@ def main() -> None:
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))
     if not args.no_write:
-        write("discovery", result)
+        write("discovery" if args.space == "tfidf" else "discovery_embeddings", result)
 
 
 if __name__ == "__main__":

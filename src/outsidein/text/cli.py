@@ -104,7 +104,10 @@ def discover(organisation: Any, *, days: int, uncovered: bool = False, out: Any 
 
     out = out or sys.stdout
     try:
-        found = discovery.discover_themes(organisation, days=days, exclude_covered=uncovered)
+        summary: dict[str, Any] = {}
+        found = discovery.discover_themes(
+            organisation, days=days, exclude_covered=uncovered, summary=summary
+        )
     except ValidationError as exc:
         raise TextCliError(" ".join(exc.messages)) from None
     texts = dict(
@@ -114,7 +117,7 @@ def discover(organisation: Any, *, days: int, uncovered: bool = False, out: Any 
     )
     print(
         f"{organisation.slug}: {len(found)} candidate themes in the comments of the last "
-        f"{days} days",
+        f"{days} days, clustered on {discovery.space_text(summary.get('space', ''))}",
         file=out,
     )
     for item in found:

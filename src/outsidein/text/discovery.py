@@ -6,7 +6,13 @@ A run replaces the previous run's *untouched* candidates (status candidate, name
 as discovery left them); accepted, renamed or edited ones stay. A dropped candidate is
 remembered (its DiscoveredTheme keeps its label and phrases, without a theme), so the same
 proposal is not made again; neither is one whose label phrases are keywords of a theme already.
-Runs as a Job (``start_discovery``), so the page never waits for it."""
+Runs as a Job (``start_discovery``), so the page never waits for it.
+
+The comments are clustered on their sentence embeddings when there are any: the stored ones
+(FeedbackEmbedding, written when a comment is analysed) of the encoder that runs now, the
+missing ones encoded here in batches (not stored: the analysis owns them). Without the encoder
+the stored ones are used when nearly every comment has one; otherwise, and with no embeddings
+at all, each language is clustered on its key words (lemma TF-IDF). The Job says which."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +37,9 @@ MAX_DAYS = 3650
 MAX_COMMENTS = 200_000  # the most recent ones, when there are more
 MAX_CANDIDATES = 20
 MAX_MEMBERS = 5000  # feedback kept per candidate (analysed again when it is accepted)
+ENCODE_BATCH = 1000  # comments encoded between two progress reports
+TFIDF = "tf-idf"  # the space's name when the comments are clustered on their key words
+STORED_ENOUGH = 0.9  # without the encoder: the share of comments that must have an embedding
 Reporter = Callable[[int, str], None]
 
 
@@ -68,8 +78,90 @@ def register_discovery() -> None:
     @job_handler(KIND)
     def discover(job: Any, report: Reporter) -> dict[str, Any]:
         days = int(job.params.get("days", DEFAULT_DAYS))
-        found = discover_themes(job.organisation, days=days, report=report, job=job)
-        return {"candidates": len(found), "labels": [item.label for item in found], "days": days}
+        summary: dict[str, Any] = {}
+        found = discover_themes(
+            job.organisation, days=days, report=report, job=job, summary=summary
+        )
+        return {
+            "candidates": len(found),
+            "labels": [item.label for item in found],
+            "days": days,
+            **summary,
+        }
+
+
+def space_text(space: str) -> str:
+    """The clustering space in words: "sentence embeddings (use-m3)" or key words."""
+    if space == TFIDF:
+        return _("key words (no sentence embeddings)")
+    return _("sentence embeddings (%(encoder)s)") % {"encoder": space}
+
+
+def _vectors(
+    organisation_id: int,
+    since: datetime,
+    ids: list[int],
+    items: list[tuple[str, str | None]],
+    covered: list[bool],
+    tell: Reporter,
+) -> tuple[np.ndarray | None, str, int]:
+    """One embedding row per comment (zeros: none) and the space's name (the encoder's, or
+    ``TFIDF`` and ``None`` when the comments are to be clustered on their key words), and how
+    many were encoded here."""
+    from outsidein.text.engine import embeddings
+    from outsidein.text.engine.discovery import LANGUAGES
+    from outsidein.text.models import FeedbackEmbedding
+
+    wanted = [
+        i
+        for i, ((text, language), hidden) in enumerate(zip(items, covered, strict=True))
+        if text and language in LANGUAGES and not hidden
+    ]
+    if not wanted:
+        return None, TFIDF, 0
+    model = embeddings.encoder()
+    position = {pk: i for i, pk in enumerate(ids)}
+    stored: dict[str, list[tuple[int, bytes]]] = {}
+    rows = FeedbackEmbedding.objects.filter(
+        organisation_id=organisation_id, feedback__submitted_at__gte=since
+    )
+    if model is not None:
+        rows = rows.filter(engine=model.name)
+    for pk, blob, engine in rows.values_list("feedback_id", "vector", "engine").iterator(
+        chunk_size=5000
+    ):
+        if pk in position:
+            stored.setdefault(engine, []).append((position[pk], bytes(blob)))
+    if model is None:
+        if not stored:
+            return None, TFIDF, 0
+        engine, pairs = max(stored.items(), key=lambda item: (len(item[1]), item[0]))
+        if len(pairs) < STORED_ENOUGH * len(wanted):
+            return None, TFIDF, 0
+        dim = len(pairs[0][1]) // 2
+    else:
+        engine, dim = model.name, model.dim
+        pairs = stored.get(engine, [])
+    vectors = np.zeros((len(items), dim), dtype=np.float32)
+    if pairs:
+        vectors[np.array([i for i, _blob in pairs])] = embeddings.unpack_many(
+            [blob for _i, blob in pairs], dim
+        )
+    have = np.abs(vectors).sum(axis=1) > 0
+    missing = [i for i in wanted if not have[i]]
+    if model is not None:
+        for start in range(0, len(missing), ENCODE_BATCH):
+            tell(
+                3 + int(12 * start / len(missing)),
+                _("Encoding %(done)s of %(n)s comments without an embedding")
+                % {"done": start, "n": len(missing)},
+            )
+            part = missing[start : start + ENCODE_BATCH]
+            encoded = embeddings.encode([items[i][0] for i in part], model)
+            if encoded is not None:
+                vectors[np.array(part)] = encoded
+        return vectors, engine, len(missing)
+    return vectors, engine, 0
 
 
 def _comments(
@@ -129,9 +221,12 @@ def discover_themes(
     exclude_covered: bool = False,
     report: Reporter | None = None,
     job: Any = None,
+    summary: dict[str, Any] | None = None,
 ) -> list[DiscoveredTheme]:
     """Cluster the comments of the last ``days`` into candidate themes and store them, replacing
-    the previous run's untouched candidates. Returns the new proposals, largest first."""
+    the previous run's untouched candidates. Returns the new proposals, largest first;
+    ``summary`` (when given) receives the space clustered in (``space``: the encoder's name or
+    "tf-idf") and how many comments were encoded here (``encoded``)."""
     from outsidein.text.engine.discovery import discover
 
     days = check_days(days)
@@ -142,7 +237,11 @@ def discover_themes(
             report(percent, message)
 
     tell(1, _("Reading the comments of the last %(days)s days") % {"days": days})
-    ids, items, covered = _comments(organisation.pk, now - timedelta(days=days), exclude_covered)
+    since = now - timedelta(days=days)
+    ids, items, covered = _comments(organisation.pk, since, exclude_covered)
+    vectors, space, encoded = _vectors(organisation.pk, since, ids, items, covered, tell)
+    if summary is not None:
+        summary.update(space=space, encoded=encoded)
     replaced = [
         record
         for record in DiscoveredTheme.objects.filter(
@@ -158,9 +257,13 @@ def discover_themes(
         known.extend(phrases[0] for phrases in dropped.phrases.values() if phrases)
 
     def engine_report(percent: int, message: str) -> None:
-        tell(5 + int(percent * 0.85), _("Finding themes in %(n)s comments") % {"n": len(items)})
+        tell(
+            15 + int(percent * 0.75),
+            _("Finding themes in %(n)s comments by %(space)s")
+            % {"n": len(items), "space": space_text(space)},
+        )
 
-    clusters = discover(items, covered=covered, known=known, report=engine_report)
+    clusters = discover(items, covered=covered, known=known, report=engine_report, vectors=vectors)
     clusters = clusters[:MAX_CANDIDATES]
     tell(92, _("%(n)s candidate themes found") % {"n": len(clusters)})
     total = sum(1 for (text, language), hidden in zip(items, covered, strict=True) if not hidden)
@@ -213,7 +316,11 @@ def discover_themes(
                     members=[ids[i] for i in cluster.members[:MAX_MEMBERS]],
                 )
             )
-    tell(100, _("%(n)s candidate themes proposed") % {"n": len(created)})
+    tell(
+        100,
+        _("%(n)s candidate themes proposed, clustered on %(space)s")
+        % {"n": len(created), "space": space_text(space)},
+    )
     return created
 
 

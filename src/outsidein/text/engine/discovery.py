@@ -21,6 +21,14 @@ How it works, per language (Dutch and English; other languages are left out):
    become one candidate with key phrases in both languages. A one-language candidate gets the
    glossary's translations of its phrases, so its keywords match in both languages.
 5. Candidates whose label phrases are already keywords of the taxonomy (``known``) are dropped.
+
+With sentence embeddings (``vectors``: one unit row per comment, e.g. the stored USE-m3
+embeddings) steps 2 and 4 change: all languages are clustered together in the embedding space
+(each language's mean removed, so that Dutch and English sentences about one thing meet), k-means
+with k chosen as above, then clusters whose centres point the same way are joined (average
+linkage) and clusters sharing their core phrase are merged. Key phrases and labels still come
+from the lemma TF-IDF of each language's members of a cluster, so a cluster's label reads
+"bezorging te laat / late delivery" without a glossary.
 """
 
 from __future__ import annotations
@@ -248,6 +256,7 @@ class Cluster:
     translated: dict[str, list[str]] = field(default_factory=dict)
     # The phrases specific enough to be a theme's keywords (mostly found in this cluster).
     specific: dict[str, list[str]] = field(default_factory=dict)
+    space: str = "tfidf"  # "embeddings" (sentence embeddings) or "tfidf" (lemma LSA per language)
 
     @property
     def size(self) -> int:
@@ -405,8 +414,14 @@ class _Space:
 
 
 def _space(
-    language: str, rows: list[int], docs: list[_Doc], feats: list[list[str]]
+    language: str,
+    rows: list[int],
+    docs: list[_Doc],
+    feats: list[list[str]],
+    reduce: bool = True,
 ) -> _Space | None:
+    """The language's terms; with ``reduce`` also the LSA points that k-means clusters (the
+    embedding path only needs the terms, for the key phrases)."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.preprocessing import normalize
@@ -444,12 +459,15 @@ def _space(
     docs = [docs[int(i)] for i in present]
     weights = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     dims = min(100, weights.shape[1] - 1, weights.shape[0] - 1)
-    if dims >= 2:
+    if not reduce:
+        points = np.zeros((weights.shape[0], 0), dtype=np.float32)
+    elif dims >= 2:
         svd = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=RANDOM_STATE)
         points = svd.fit_transform(weights).astype(np.float32)
     else:
         points = weights.toarray().astype(np.float32)
-    points = normalize(points)
+    if reduce:
+        points = normalize(points)
     binary = counts.copy()
     binary.data[:] = 1.0
     binary = binary.tocsr()
@@ -479,14 +497,17 @@ def _cluster_space(space: _Space, min_size: int, max_clusters: int) -> list[np.n
         return []
     # Small inputs: threads cost more than they bring (and the workers share the machine).
     with threadpool_limits(limits=1 if n < 20_000 else None):
-        return _kmeans(space, min_size, max_clusters)
+        return _kmeans(space.points, min_size, max_clusters)[0]
 
 
-def _kmeans(space: _Space, min_size: int, max_clusters: int) -> list[np.ndarray]:
+def _kmeans(
+    points: np.ndarray, min_size: int, max_clusters: int
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Member positions per cluster (nearest to the centre first) and the clusters' centres."""
     from sklearn.cluster import KMeans, MiniBatchKMeans
 
-    n = space.points.shape[0]
-    k = _choose_k(space.points, min_size, max_clusters)
+    n = points.shape[0]
+    k = _choose_k(points, min_size, max_clusters)
     if n > 20_000:
         model: KMeans | MiniBatchKMeans = MiniBatchKMeans(
             k, batch_size=4096, n_init=3, max_iter=100, random_state=RANDOM_STATE
@@ -495,15 +516,17 @@ def _kmeans(space: _Space, min_size: int, max_clusters: int) -> list[np.ndarray]
         model = KMeans(k, n_init=3, max_iter=100, random_state=RANDOM_STATE)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        labels = model.fit_predict(space.points)
+        labels = model.fit_predict(points)
     centres = model.cluster_centers_
-    similarity = np.einsum("ij,ij->i", space.points, centres[labels])
+    similarity = np.einsum("ij,ij->i", points, centres[labels])
     groups = []
+    kept = []
     for c in range(k):
         positions = np.flatnonzero(labels == c)
         if positions.size:
             groups.append(positions[np.argsort(-similarity[positions], kind="stable")])
-    return groups
+            kept.append(c)
+    return groups, centres[kept]
 
 
 def _phrase_scores(space: _Space, positions: np.ndarray) -> list[tuple[float, float, int]]:
@@ -656,12 +679,16 @@ def discover(
     min_size: int | None = None,
     max_clusters: int = MAX_CLUSTERS,
     report: Reporter | None = None,
+    vectors: np.ndarray | None = None,
 ) -> list[Cluster]:
     """Candidate themes in ``items`` (text, language "nl"/"en"; others are left out).
 
     ``covered`` marks comments that existing themes already hold (left out); ``known`` are the
     taxonomy's keywords: a cluster whose label phrases are among them is not proposed again.
-    ``min_size`` defaults to 1% of the comments, at least 3. Deterministic. Largest first."""
+    ``min_size`` defaults to 1% of the comments, at least 3. ``vectors`` (one row per item,
+    unit length; a row of zeros: none) clusters in the embedding space, all languages together;
+    without them each language is clustered on its own lemma TF-IDF. Deterministic. Largest
+    first."""
 
     def tell(percent: int, message: str) -> None:
         if report:
@@ -670,8 +697,11 @@ def discover(
     by_language: dict[str, tuple[list[int], list[_Doc], list[list[str]]]] = {
         language: ([], [], []) for language in LANGUAGES
     }
+    present = None if vectors is None else np.abs(vectors).sum(axis=1) > 0
     for i, (text, language) in enumerate(items):
         if language not in by_language or (covered is not None and covered[i]) or not text:
+            continue
+        if present is not None and not present[i]:
             continue
         doc = _analyse(text, language)
         feats = _features(doc, language)
@@ -686,6 +716,11 @@ def discover(
     if min_size is None:
         min_size = max(3, math.ceil(0.01 * usable))
     known_set = known_lemmas(known)
+    if vectors is not None:
+        clusters = _discover_embedded(by_language, vectors, known_set, min_size, max_clusters, tell)
+        clusters.sort(key=lambda c: (-c.size, c.label))
+        tell(100, f"{len(clusters)} candidate themes (sentence embeddings)")
+        return clusters
     found: list[_Found] = []
     spaces: dict[str, _Space] = {}
     for step, (language, (rows, docs, lists)) in enumerate(by_language.items()):
@@ -775,7 +810,11 @@ def _pair_languages(spaces: dict[str, _Space], found: list[_Found]) -> list[Clus
     return clusters
 
 
-def _cluster(spaces: dict[str, _Space], parts: list[_Found]) -> Cluster:
+def _cluster(
+    spaces: dict[str, _Space], parts: list[_Found], everyone: list[int] | None = None
+) -> Cluster:
+    """One candidate from its parts (one per language); ``everyone``: its members when they
+    are more than the parts hold (the embedding path), nearest to the centre first."""
     members: list[int] = []
     phrases: dict[str, list[str]] = {}
     specific: dict[str, list[str]] = {}
@@ -806,7 +845,7 @@ def _cluster(spaces: dict[str, _Space], parts: list[_Found]) -> Cluster:
     label = " / ".join(dict.fromkeys(label for label in labels if label))
     label = label[:1].upper() + label[1:]
     cluster = Cluster(
-        members=members,
+        members=members if everyone is None else everyone,
         phrases=phrases,
         label=label,
         examples=examples[: EXAMPLES + (1 if len(parts) > 1 else 0)],
@@ -852,3 +891,147 @@ def _translations(cluster: Cluster) -> dict[str, list[str]]:
         if words:
             out[language] = list(dict.fromkeys(words))
     return out
+
+
+# ----------------------------------------------------------------------------- embedding space
+
+LINK = 0.2  # clusters whose centres have at least this cosine (average linkage) are joined
+PART = 0.1  # a language speaks in a cluster's label when it holds at least this share of it
+
+
+def _embedding_points(vectors: np.ndarray, languages: list[str]) -> np.ndarray:
+    """Unit rows with each language's mean removed: what the languages share is the topic."""
+    from outsidein.text.engine.embeddings import unit
+
+    points = np.asarray(vectors, dtype=np.float32).copy()
+    codes = np.array(languages)
+    for language in sorted(set(languages)):
+        mask = codes == language
+        points[mask] -= points[mask].mean(axis=0)
+    return np.asarray(unit(points), dtype=np.float32)
+
+
+def _link(groups: list[np.ndarray], centres: np.ndarray) -> list[np.ndarray]:
+    """Join clusters whose centres point the same way (average linkage on the cosine);
+    the members of a joined cluster stay in the order of their parts, largest part first."""
+    if len(groups) < 2:
+        return groups
+    from sklearn.cluster import AgglomerativeClustering
+
+    from outsidein.text.engine.embeddings import unit
+
+    joined = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=1 - LINK
+    ).fit_predict(unit(np.asarray(centres, dtype=np.float64)))
+    out: dict[int, list[np.ndarray]] = {}
+    for group, label in zip(groups, joined.tolist(), strict=True):
+        out.setdefault(label, []).append(group)
+    return [
+        np.concatenate(sorted(parts, key=lambda g: -g.size))
+        for _label, parts in sorted(out.items())
+    ]
+
+
+def _parts(
+    spaces: dict[str, _Space], where: dict[str, dict[int, int]], rows: list[int]
+) -> dict[str, _Found]:
+    """The cluster described per language: key phrases from that language's members."""
+    parts: dict[str, _Found] = {}
+    for language, space in spaces.items():
+        positions = [where[language][row] for row in rows if row in where[language]]
+        if len(positions) >= max(3, PART * len(rows)):
+            parts[language] = _describe(space, np.array(positions, dtype=np.int64))
+    return parts
+
+
+def _discover_embedded(
+    by_language: dict[str, tuple[list[int], list[_Doc], list[list[str]]]],
+    vectors: np.ndarray,
+    known: set[str],
+    min_size: int,
+    max_clusters: int,
+    tell: Reporter,
+) -> list[Cluster]:
+    from threadpoolctl import threadpool_limits
+
+    spaces: dict[str, _Space] = {}
+    rows: list[int] = []
+    languages: list[str] = []
+    for language, (these, docs, lists) in by_language.items():
+        rows.extend(these)
+        languages.extend([language] * len(these))
+        space = _space(language, list(these), docs, lists, reduce=False)
+        del lists[:]
+        if space is not None:
+            spaces[language] = space
+    if len(rows) < 2 * min_size or len(rows) < 4:
+        return []
+    order = np.argsort(np.array(rows), kind="stable")  # input order: the same for any grouping
+    rows = [rows[i] for i in order.tolist()]
+    languages = [languages[i] for i in order.tolist()]
+    points = _embedding_points(vectors[np.array(rows)], languages)
+    tell(50, "embedding space ready")
+    with threadpool_limits(limits=1 if len(rows) < 20_000 else None):
+        groups, centres = _kmeans(points, min_size, max_clusters)
+    groups = _link(groups, centres)
+    tell(75, f"{len(groups)} clusters in the embedding space")
+    where = {language: {row: p for p, row in enumerate(s.rows)} for language, s in spaces.items()}
+    members = [[rows[p] for p in group.tolist()] for group in groups]
+    described = [_parts(spaces, where, group) for group in members]
+    members, described = _merge_embedded(spaces, where, members, described)
+    clusters = []
+    for group, parts in zip(members, described, strict=True):
+        if len(group) < min_size:
+            continue
+        telling = [
+            part
+            for part in parts.values()
+            if part.lemma_phrases and part.lemma_phrases[0][1] >= MIN_COVERAGE
+        ]
+        if not telling or any(
+            _is_known(part.lemma_phrases[0][0], known, part.language) for part in telling
+        ):
+            continue
+        cluster = _cluster(spaces, telling, group)
+        cluster.space = "embeddings"
+        clusters.append(cluster)
+    return clusters
+
+
+def _merge_embedded(
+    spaces: dict[str, _Space],
+    where: dict[str, dict[int, int]],
+    members: list[list[int]],
+    described: list[dict[str, _Found]],
+) -> tuple[list[list[int]], list[dict[str, _Found]]]:
+    """Clusters that share their core in a language are one theme (as ``_merge_core``)."""
+    parent = list(range(len(members)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, one in enumerate(described):
+        for j in range(i + 1, len(described)):
+            for language in set(one) & set(described[j]):
+                a, b = one[language], described[j][language]
+                if (a.top and a.top in b.core) or (b.top and b.top in a.core):
+                    parent[root(j)] = root(i)
+                    break
+    groups: dict[int, list[int]] = {}
+    for i in range(len(members)):
+        groups.setdefault(root(i), []).append(i)
+    out_members: list[list[int]] = []
+    out_described: list[dict[str, _Found]] = []
+    for indexes in groups.values():
+        if len(indexes) == 1:
+            out_members.append(members[indexes[0]])
+            out_described.append(described[indexes[0]])
+            continue
+        indexes.sort(key=lambda i: -len(members[i]))
+        joined = [row for i in indexes for row in members[i]]
+        out_members.append(joined)
+        out_described.append(_parts(spaces, where, joined))
+    return out_members, out_described
