@@ -201,8 +201,11 @@ def theme_drivers(
         )
     )
     if source == "rollup":
-        totals, themes_in = _from_rollup(organisation_id, by, scope, names)
-        return _groups(organisation_id, by, totals, themes_in, lambda _name: totals, minimum_n)
+        labels = _labels(organisation_id, by, [])
+        totals, themes_in = _from_rollup(organisation_id, by, scope, names, list(labels))
+        return _groups(
+            organisation_id, by, totals, themes_in, lambda _name: totals, minimum_n, labels
+        )
     chunks = [names[i : i + THEMES_PER_QUERY] for i in range(0, len(names), THEMES_PER_QUERY)]
     base = _rows(organisation_id, scope).annotate(nps_bucket=_NPS_BUCKET, csat_bucket=_CSAT_BUCKET)
     if column is not None:
@@ -247,8 +250,10 @@ def _groups(
     per_theme: dict[Any, dict[str, Counts]],
     whole_of: Any,
     minimum_n: int,
+    labels: dict[Any, str] | None = None,
 ) -> list[DriverGroup]:
-    labels = _labels(organisation_id, by, list(totals))
+    if labels is None or by == "month":
+        labels = _labels(organisation_id, by, list(totals))
     groups = []
     for key, everything in totals.items():
         drivers = [
@@ -311,53 +316,84 @@ def _rollup_parts(scope: DriverScope) -> list[tuple[Any, str, dict[str, Any]]]:
     return parts
 
 
+def _grain(scope_id: int | None, grouped: bool, ids: Sequence[int]) -> Any:
+    """Which rows of one dimension (segment or team) to read: the chosen one's, each one's when
+    grouped by it (those that exist, and none), else the marginal rows that count them all."""
+    from outsidein.text.rollups import ANY
+
+    if scope_id:
+        return scope_id
+    if grouped:
+        return [0, *ids]
+    return ANY
+
+
 def _from_rollup(
-    organisation_id: int, by: str | None, scope: DriverScope, names: Sequence[str]
+    organisation_id: int,
+    by: str | None,
+    scope: DriverScope,
+    names: Sequence[str],
+    group_ids: Sequence[int] = (),
 ) -> tuple[dict[Any, Counts], dict[Any, dict[str, Counts]]]:
+    """The sums of ``scope`` per group. Only the rows of the grain that answers the question
+    are read (``rollups.ANY`` for a dimension neither chosen nor grouped by): a few rows per
+    day or month and theme, however many comments, segments and teams there are. Grouped by
+    segment or team, ``group_ids`` are the organisation's segments or teams."""
     from outsidein.text.rollups import ALL, SCALE
 
     wanted = set(names)
     totals: dict[Any, Counts] = {}
     per_theme: dict[Any, dict[str, Counts]] = {}
     sums = {name: Sum(name) for name in THEME_ROLLUP_COUNTERS}
+    summed: dict[tuple[Any, str], list[int]] = {}  # (group, theme) → the Counts' fields
     for model, period, bounds in _rollup_parts(scope):
         rows = model.objects.filter(organisation_id=organisation_id, **bounds)
-        if scope.segment_id:
-            rows = rows.filter(segment_id=scope.segment_id)
-        if scope.team_id:
-            rows = rows.filter(team_id=scope.team_id)
+        for dimension, chosen in (("segment_id", scope.segment_id), ("team_id", scope.team_id)):
+            grain = _grain(chosen, by == dimension[:-3], group_ids)
+            lookup = "__in" if isinstance(grain, list) else ""
+            rows = rows.filter(**{dimension + lookup: grain})
         if len(wanted) < 200:
             rows = rows.filter(theme__in=[ALL, *wanted])
         grouping = ["theme", "sentiment"]
         column = {"segment": "segment_id", "team": "team_id", "month": period}.get(by or "")
+        if by == "month" and period == "day":
+            # Days summed into their month by the database: a row per month, not per day.
+            rows = rows.annotate(month_of=TruncMonth("day"))
+            column = "month_of"
         if column:
             grouping.append(column)
-        for row in rows.values(*grouping).annotate(**sums).order_by():
-            theme = row["theme"]
+        found = rows.values(*grouping).annotate(**sums).order_by()
+        for row in found.values_list(*grouping, *THEME_ROLLUP_COUNTERS):
+            theme = row[0]
             if theme != ALL and theme not in wanted:
                 continue
             key: Any = None
             if by == "month":
-                key = row[period].replace(day=1)
+                key = row[2].replace(day=1)
             elif column:
-                key = row[column] or None
-            n = int(row["n"] or 0)
-            counts = Counts(
-                n=n,
-                score_sum=int(row["score_sum"] or 0) / SCALE,
-                score_sq=int(row["score_sq"] or 0) / (SCALE * SCALE),
-                negative=n if row["sentiment"] == "negative" else 0,
-                promoters=int(row["promoters"] or 0),
-                passives=int(row["passives"] or 0),
-                detractors=int(row["detractors"] or 0),
-                csat_top2=int(row["csat_top2"] or 0),
-                csat_n=int(row["csat_n"] or 0),
+                key = row[2] or None
+            n, score_sum, score_sq, promoters, passives, detractors, top2, csat_n = (
+                int(value or 0) for value in row[-len(THEME_ROLLUP_COUNTERS) :]
             )
-            if theme == ALL:
-                totals[key] = totals.get(key, Counts()) + counts
-            else:
-                here = per_theme.setdefault(key, {})
-                here[theme] = here.get(theme, Counts()) + counts
+            into = summed.get((key, theme))
+            if into is None:
+                into = summed[(key, theme)] = [0] * 9
+            into[0] += n
+            into[1] += score_sum
+            into[2] += score_sq
+            into[3] += n if row[1] == "negative" else 0
+            into[4] += promoters
+            into[5] += passives
+            into[6] += detractors
+            into[7] += top2
+            into[8] += csat_n
+    for (key, theme), (n, s, ss, *rest) in summed.items():
+        # Integer sums to the end: the scores back from millionths once.
+        counts = Counts(n, s / SCALE, ss / (SCALE * SCALE), *rest)
+        if theme == ALL:
+            totals[key] = counts
+        else:
+            per_theme.setdefault(key, {})[theme] = counts
     totals = {key: counts for key, counts in totals.items() if counts.n}
     return totals, per_theme
 

@@ -232,9 +232,12 @@ class DiscoveredTheme(TenantModel):
 # analysed comments and the sums the drivers need, kept in step with every analysis, correction
 # and feedback edit (``text.rollups``), so that the themes pages never scan the analyses.
 # ``theme`` "" counts every analysed comment (the whole a theme's share is taken of); dimension
-# ids are 0 for "none" (NULLs never collide in a unique index). Sentiment scores are summed in
-# millionths (``score_sum``) and their squares in millionths squared (``score_sq``): integers,
-# so adding and taking away never drifts from a recomputation.
+# ids are 0 for "none" (NULLs never collide in a unique index) and -1 (``rollups.ANY``) in the
+# marginal rows that count every segment and/or every team: each comment is counted at four
+# grains, so a page without a segment or team filter reads a few rows per day or month, not one
+# per segment × team (the index on organisation, segment, team and period finds them).
+# Sentiment scores are summed in millionths (``score_sum``) and their squares in millionths
+# squared (``score_sq``): integers, so adding and taking away never drifts from a recomputation.
 THEME_ROLLUP_COUNTERS = (
     "n",
     "score_sum",
@@ -280,6 +283,12 @@ class DailyThemeRollup(ThemeRollup):
                 name="text_daily_theme_rollup_key",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "segment_id", "team_id", "day"],
+                name="text_daily_theme_grain",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.theme or '*'} ({self.n})"
@@ -293,6 +302,12 @@ class MonthlyThemeRollup(ThemeRollup):
             models.UniqueConstraint(
                 fields=["organisation", "month", *THEME_ROLLUP_DIMENSIONS],
                 name="text_monthly_theme_rollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "segment_id", "team_id", "month"],
+                name="text_monthly_theme_grain",
             )
         ]
 

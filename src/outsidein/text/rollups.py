@@ -31,6 +31,7 @@ from outsidein.text.models import (
 COUNTERS = THEME_ROLLUP_COUNTERS
 SCALE = 1_000_000  # scores are summed in millionths: integer sums never drift
 ALL = ""  # the theme of the row that counts every analysed comment
+ANY = -1  # the segment or team id of a row that counts every segment or team (a marginal row)
 
 Key = tuple[date, str, int, int, str]  # day, theme, segment id, team id, sentiment
 Counts = dict[str, int]
@@ -52,7 +53,10 @@ class Source:
 
 
 def contribution(source: Source) -> dict[Key, Counts]:
-    """The counters one analysed comment adds: to the all-comments row and to each theme's."""
+    """The counters one analysed comment adds: to the all-comments row and to each theme's,
+    each at four grains: its segment × its team, its segment × any team (``ANY``), any segment
+    × its team, and any segment × any team. The pages read the coarsest grain that answers
+    them, so what they sum does not grow with the number of segments and teams."""
     counts = dict.fromkeys(COUNTERS, 0)
     counts["n"] = 1
     micro = round(source.score * SCALE)
@@ -64,9 +68,16 @@ def contribution(source: Source) -> dict[Key, Counts]:
     if source.csat is not None:
         counts["csat_n"] = 1
         counts["csat_top2"] = int(source.csat >= 4)
+    grains = (
+        (source.segment_id, source.team_id),
+        (source.segment_id, ANY),
+        (ANY, source.team_id),
+        (ANY, ANY),
+    )
     return {
-        (source.day, theme, source.segment_id, source.team_id, source.sentiment): counts
+        (source.day, theme, segment_id, team_id, source.sentiment): counts
         for theme in (ALL, *sorted(set(source.themes)))
+        for segment_id, team_id in grains
     }
 
 

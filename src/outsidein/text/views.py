@@ -97,21 +97,29 @@ def themes_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "text/themes.html", context)
 
 
-EXAMPLE_POOL = 3000  # the latest comments in scope the examples are chosen from
+EXAMPLE_POOL = 1000  # the latest comments in scope the examples are chosen from
 
 
 def _examples(organisation_id: int, scope: DriverScope, names: list[str]) -> dict[str, list[Any]]:
-    """Per theme two examples: of its most negative comments among the latest ones in the
-    table's period, segment and team, those it is clearest about. One bounded query
-    (newest first: it stops after ``EXAMPLE_POOL`` rows, however many comments there are)."""
+    """Per theme two examples: of its most negative comments among the latest ones received in
+    the table's period, segment and team, those it is clearest about. One bounded query along
+    the index of the latest feedback (it stops after ``EXAMPLE_POOL`` rows, however many
+    comments there are), one pass over them, and the chosen ones fetched."""
     pool = list(
         analyses_in(organisation_id, scope)
-        .order_by("-pk")
+        .filter(feedback__organisation_id=organisation_id)
+        .order_by("-feedback__submitted_at", "-feedback_id")
         .values_list("pk", "score", "themes")[:EXAMPLE_POOL]
     )
+    wanted_names = set(names)
+    with_theme: dict[str, list[tuple[int, float, dict[str, Any]]]] = {}
+    for row in pool:
+        for name in row[2] or {}:
+            if name in wanted_names:
+                with_theme.setdefault(name, []).append(row)
     chosen: dict[str, list[int]] = {}
     for name in names:
-        worst = sorted((row for row in pool if name in (row[2] or {})), key=lambda row: row[1])
+        worst = sorted(with_theme.get(name, []), key=lambda row: row[1])
         clearest = sorted(worst[:20], key=lambda row: -float(row[2].get(name, 0)))[:2]
         chosen[name] = [row[0] for row in clearest]
     wanted = {pk for pks in chosen.values() for pk in pks}

@@ -40,7 +40,10 @@ def sparkbars(points: Sequence[tuple[object, float]]) -> SafeString:
         return mark_safe('<span class="muted">–</span>')  # a constant, nothing to escape
     peak = max(value for _label_, value in points) or 1
     bar = (WIDTH - GAP * (len(points) - 1)) / len(points)
-    described = ", ".join(f"{_label(label)}: {value:g}" for label, value in points)
+    labels = [_label(label) for label, _value in points]  # each formatted once
+    described = ", ".join(
+        f"{name}: {value:g}" for name, (_key, value) in zip(labels, points, strict=True)
+    )
     bars = format_html_join(
         "",
         '<rect x="{}" y="{}" width="{}" height="{}" rx="1"><title>{}: {}</title></rect>',
@@ -50,10 +53,10 @@ def sparkbars(points: Sequence[tuple[object, float]]) -> SafeString:
                 f"{HEIGHT - max(1.0, HEIGHT * value / peak):.1f}",
                 f"{bar:.1f}",
                 f"{max(1.0, HEIGHT * value / peak):.1f}",
-                _label(label),
+                labels[index],
                 f"{value:g}",
             )
-            for index, (label, value) in enumerate(points)
+            for index, (_key, value) in enumerate(points)
         ),
     )
     return format_html(
