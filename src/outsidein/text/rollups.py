@@ -157,8 +157,16 @@ def apply(organisation_id: int, changes: dict[Key, Counts]) -> None:
         _upsert(DailyThemeRollup, "day", organisation_id, changes)
         _upsert(MonthlyThemeRollup, "month", organisation_id, monthly)
         if any(counts["n"] < 0 for counts in changes.values()):
-            DailyThemeRollup.objects.filter(organisation_id=organisation_id, n__lte=0).delete()
-            MonthlyThemeRollup.objects.filter(organisation_id=organisation_id, n__lte=0).delete()
+            # Only the days and months just changed can have reached zero: found along the
+            # key's index, not by reading the organisation's whole rollup.
+            days = {key[0] for key, counts in changes.items() if counts["n"] < 0}
+            months = {day.replace(day=1) for day in days}
+            DailyThemeRollup.objects.filter(
+                organisation_id=organisation_id, day__in=days, n__lte=0
+            ).delete()
+            MonthlyThemeRollup.objects.filter(
+                organisation_id=organisation_id, month__in=months, n__lte=0
+            ).delete()
 
 
 def _upsert(model: Any, period: str, organisation_id: int, changes: dict[Key, Counts]) -> None:
