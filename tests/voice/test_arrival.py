@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks.backends.base import BaseTaskBackend
 
 from outsidein.practice.models import Case
@@ -71,6 +74,43 @@ def test_the_follow_up_appears_after_the_worker_runs_exactly_once(
     services.process_arrival(feedback.pk)
     assert list(Case.objects.values_list("pk", flat=True)) == [case.pk]
     assert Delivery.objects.count() == deliveries
+
+
+@pytest.mark.parametrize("store", ["cache", "database"])
+def test_a_public_submission_runs_a_pinned_set_of_statements(
+    settings: Any, client: Any, public_url: str, store: str
+) -> None:
+    """Issue 12, item 7: the customer's request is the survey's version check, the insert, the
+    rollup upsert (day and month) and the task row, in one transaction; the rate limit is a
+    cache operation, or one upsert where the counts live in the database. Any statement added
+    to this path fails here."""
+    from tests.voice.conftest import form_token
+
+    settings.TASKS = DATABASE_TASKS
+    settings.RATELIMIT_STORE = store
+    token = form_token(client.get(public_url).content)
+    assert client.post(public_url, {"form_token": token, "nps": "8"}).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            public_url, {"form_token": token, "nps": "2", "reason": "Niemand belde terug."}
+        )
+    assert response.status_code == 200
+    statements = [query["sql"] for query in captured.captured_queries]
+    written = [
+        match.group(1)
+        for sql in statements
+        if (match := re.match(r'INSERT INTO "?(\w+)"?', sql)) is not None
+    ]
+    expected = ["voice_feedback", "analytics_dailyrollup", "analytics_monthlyrollup"]
+    expected.append("django_tasks_database_dbtaskresult")
+    if store == "database":
+        expected.insert(0, "core_ratecounter")
+    assert written == expected, statements
+    reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1 and "voice_survey" in reads[0], statements
+    # The writes plus the transaction's begin and end (a savepoint inside the test's own).
+    assert len(statements) == len(expected) + 3, statements
+    assert _queued("feedback_arrived") == 2
 
 
 def test_a_happy_answer_queues_the_task_and_opens_nothing(

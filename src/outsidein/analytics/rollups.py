@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from outsidein.analytics.models import COUNTERS, DIMENSIONS, DailyRollup, MonthlyRollup
+from outsidein.core import prepared
 
 if TYPE_CHECKING:
     from outsidein.voice.models import Feedback
@@ -135,6 +136,12 @@ def upsert_increments(
         [organisation_id, adapt_day(key[0]), *key[1:], *(counts[c] for c in counters)]
         for key, counts in changes.items()
     ]
+    if len(params) == 1:
+        # A submission: one row, through a cursor PostgreSQL plans once per connection
+        # (``core.prepared``), with ``execute`` (psycopg's ``executemany`` opens a pipeline).
+        with prepared.cursor() as cursor:
+            cursor.execute(sql, params[0])
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(params), 1000):
             cursor.executemany(sql, params[start : start + 1000])

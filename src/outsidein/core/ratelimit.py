@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest
 
+from outsidein.core import prepared
+
 # How many failed logins each counter allows within settings.LOGIN_RATE_WINDOW, as multiples of
 # settings.LOGIN_RATE_LIMIT: one account from one address; one address over all accounts; one
 # account from all addresses (a distributed guess; high so a single attacker cannot reach it).
@@ -77,7 +79,7 @@ def _database_hit(name: str, window: int, start: int) -> int:
     expires = connection.ops.adapt_datetimefield_value(
         datetime.fromtimestamp(start + window, tz=UTC)
     )
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:  # planned once per connection on PostgreSQL
         # One statement: creates the window's row or adds one to it, and says the new count.
         cursor.execute(
             f'INSERT INTO {table} ("key", "count", "expires_at") VALUES (%s, 1, %s) '  # noqa: S608

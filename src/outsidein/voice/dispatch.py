@@ -70,12 +70,16 @@ def _insert_task_row(task: Any, kwargs: dict[str, Any]) -> None:
 
     from django_tasks_db.models import DBTaskResult
 
-    DBTaskResult.objects.create(
-        id=uuid.uuid4(),
-        args_kwargs={"args": [], "kwargs": kwargs},
-        priority=task.priority,
-        task_path=task.module_path,
-        queue_name=task.queue_name,
-        run_after=task.run_after,
-        backend_name="default",
+    from outsidein.voice import rowinsert
+
+    rowinsert.insert(
+        DBTaskResult(
+            id=uuid.uuid4(),
+            args_kwargs={"args": [], "kwargs": kwargs},
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name="default",
+        )
     )

@@ -20,7 +20,7 @@ from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from outsidein.core import ratelimit
+from outsidein.core import prepared, ratelimit
 from outsidein.voice import distribution, flow, services
 from outsidein.voice.models import Channel, Feedback, Invitation, Question, Survey
 
@@ -79,7 +79,7 @@ _surveys_lock = threading.Lock()
 
 
 def _public_survey(key: str) -> _Cached:
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:  # planned once per connection on PostgreSQL
         cursor.execute(_VERSION_SQL, [key])
         rows = cursor.fetchall()
     if not rows:
@@ -90,7 +90,9 @@ def _public_survey(key: str) -> _Cached:
     cached = _surveys.get(key)
     if cached is not None and cached.version == version:
         return cached
-    survey = Survey.objects.select_related("organisation").filter(public_key=key).first()
+    survey = (
+        Survey.objects.select_related("organisation", "team").filter(public_key=key).first()
+    )
     if survey is None:
         raise Http404
     cached = _Cached(version, survey, list(survey.questions.all()))
@@ -102,7 +104,8 @@ def _public_survey(key: str) -> _Cached:
 
 
 def public_survey(key: str) -> tuple[Survey, list[Question]]:
-    """The survey with this public key (organisation attached) and its questions, or 404."""
+    """The survey with this public key (organisation and team attached) and its questions,
+    or 404."""
     cached = _public_survey(key)
     return cached.survey, cached.questions
 

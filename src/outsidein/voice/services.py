@@ -23,7 +23,7 @@ from outsidein import audit
 from outsidein.analytics import rollups
 from outsidein.core.models import Customer, Organisation, Person
 from outsidein.core.services import apply_changes
-from outsidein.voice import flow, webhooks
+from outsidein.voice import flow, rowinsert, webhooks
 from outsidein.voice.models import (
     Channel,
     Feedback,
@@ -731,7 +731,9 @@ def _fill_dimensions(feedback: Feedback) -> None:
         if not feedback.language:
             feedback.language = feedback.customer.language
     if feedback.team_id is None and feedback.survey is not None:
-        feedback.team_id = feedback.survey.team_id
+        # The team object where the survey came with it (the public pages' cached survey):
+        # checking that it belongs to the organisation then reads nothing.
+        feedback.team = feedback.survey.team
     if not feedback.language:
         feedback.language = feedback.organisation.language
 
@@ -796,7 +798,7 @@ def _record_feedback(
     apply_changes(feedback, fields, FEEDBACK_FIELDS)
     _fill_dimensions(feedback)
     _check(feedback)
-    feedback.save()
+    rowinsert.insert(feedback)
     if tags:
         set_tags(feedback, tags)
     rollups.add(organisation.pk, [feedback])
