@@ -3,9 +3,8 @@ task; the follow-up, the text analysis and the outgoing webhooks come from the w
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 import pytest
 from django.core.management import call_command
