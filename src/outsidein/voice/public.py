@@ -90,9 +90,7 @@ def _public_survey(key: str) -> _Cached:
     cached = _surveys.get(key)
     if cached is not None and cached.version == version:
         return cached
-    survey = (
-        Survey.objects.select_related("organisation", "team").filter(public_key=key).first()
-    )
+    survey = Survey.objects.select_related("organisation", "team").filter(public_key=key).first()
     if survey is None:
         raise Http404
     cached = _Cached(version, survey, list(survey.questions.all()))
