@@ -482,3 +482,10 @@ def test_compare_means_is_antisymmetric(a: list[int], b: list[int]) -> None:
         return
     assert ab.difference == pytest.approx(-ba.difference)  # type: ignore[operator]
     assert ab.p_value == pytest.approx(ba.p_value)
+
+
+def test_the_normal_tail_equals_scipys_across_the_range() -> None:
+    from outsidein.analytics.stats import _normal_sf
+
+    for z in (0.0, 0.001, 0.5, 1.0, 1.959964, 3.0, 5.0, 8.0, 12.0, 37.0):
+        assert _normal_sf(z) == pytest.approx(float(scipy_stats.norm.sf(z)), rel=1e-12, abs=0)
