@@ -5,11 +5,13 @@ from django.views.i18n import JavaScriptCatalog
 from outsidein.api.api import api
 
 urlpatterns = [
+    # Customers' survey links first: Django tries patterns in order, and these are the
+    # busiest requests (nothing else starts with r/<one segment>/).
+    path("r/", include("outsidein.voice.urls_public")),
     path("", include("outsidein.core.urls")),
     path("jobs/", include("outsidein.jobs.urls")),
     path("dashboard/", include("outsidein.analytics.urls")),
     path("", include("outsidein.voice.urls")),
-    path("r/", include("outsidein.voice.urls_public")),
     path("", include("outsidein.practice.urls")),
     path("", include("outsidein.ideas.urls")),
     path("", include("outsidein.mystery.urls")),
