@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -78,10 +78,21 @@ _surveys: dict[str, _Cached] = {}
 _surveys_lock = threading.Lock()
 
 
-def _public_survey(key: str) -> _Cached:
+def _version_rows(key: str) -> list[tuple[Any, ...]]:
     with prepared.cursor() as cursor:  # planned once per connection on PostgreSQL
         cursor.execute(_VERSION_SQL, [key])
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _public_survey(key: str) -> _Cached:
+    try:
+        rows = _version_rows(key)
+    except (OperationalError, InterfaceError):
+        # The connection was lost (the database restarted): a read, so once more on a new one.
+        if connection.in_atomic_block or connection.vendor != "postgresql":
+            raise
+        connection.close()
+        rows = _version_rows(key)
     if not rows:
         raise Http404
     # One row per question (one without questions): the survey's and organisation's columns

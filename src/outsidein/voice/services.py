@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -598,8 +598,33 @@ class SurveyNotOpen(Exception):
     """The survey does not accept responses now."""
 
 
-@transaction.atomic
-def submit_response(
+def submit_response(survey: Survey, **kwargs: Any) -> Feedback:
+    """Record a customer's answers (``_submit_response``) in a transaction of its own. A
+    database connection lost before the commit was sent (the database restarted, a proxy cut
+    it) rolled the transaction back on the server: the answers are written once more on a new
+    connection instead of failing the customer's request. A loss during the commit is not
+    retried (the outcome is unknown there), nor one inside a caller's transaction."""
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        # Inside a caller's transaction (a savepoint here), or on SQLite (a file: no
+        # connection to lose).
+        with transaction.atomic():
+            return _submit_response(survey, **kwargs)
+    for attempt in (1, 2):
+        sent_commit = False
+        try:
+            with transaction.atomic():
+                feedback = _submit_response(survey, **kwargs)
+                sent_commit = True
+            return feedback
+        except (OperationalError, InterfaceError):
+            if sent_commit or attempt == 2:
+                raise
+            logger.warning("The database connection was lost during a submission; retrying")
+            connection.close()
+    raise AssertionError("unreachable")
+
+
+def _submit_response(
     survey: Survey,
     *,
     data: Mapping[str, Any],
