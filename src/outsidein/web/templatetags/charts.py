@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
 
 register = template.Library()
 
@@ -19,16 +21,21 @@ def _label(key: object) -> str:
     """A month key ("2026-09" or a date) as the locale writes it ("sep 2026")."""
     if isinstance(key, str) and len(key) == 7 and key[4] == "-":
         try:
-            from outsidein.core.dates import month_year
-
-            return month_year(date(int(key[:4]), int(key[5:]), 1))
+            return _month_label(int(key[:4]), int(key[5:]), get_language())
         except ValueError:
             return key
     if isinstance(key, date):
-        from outsidein.core.dates import month_year
-
-        return month_year(key)
+        return _month_label(key.year, key.month, get_language())
     return str(key)
+
+
+@lru_cache(maxsize=1024)
+def _month_label(year: int, month: int, language: str | None) -> str:
+    # Each month's label once per language: a themes page draws a hundred of them.
+    from outsidein.core.dates import month_year
+
+    with override(language):
+        return month_year(date(year, month, 1))
 
 
 @register.simple_tag
