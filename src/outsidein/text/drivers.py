@@ -334,11 +334,13 @@ def _from_rollup(
     scope: DriverScope,
     names: Sequence[str],
     group_ids: Sequence[int] = (),
+    with_overall: bool = False,
 ) -> tuple[dict[Any, Counts], dict[Any, dict[str, Counts]]]:
     """The sums of ``scope`` per group. Only the rows of the grain that answers the question
     are read (``rollups.ANY`` for a dimension neither chosen nor grouped by): a few rows per
     day or month and theme, however many comments, segments and teams there are. Grouped by
-    segment or team, ``group_ids`` are the organisation's segments or teams."""
+    segment or team, ``group_ids`` are the organisation's segments or teams. ``with_overall``
+    also sums every group into the key ``OVERALL`` (the same integers, from the same read)."""
     from outsidein.text.rollups import ALL, SCALE
 
     wanted = set(names)
@@ -375,18 +377,19 @@ def _from_rollup(
             n, score_sum, score_sq, promoters, passives, detractors, top2, csat_n = (
                 int(value or 0) for value in row[-len(THEME_ROLLUP_COUNTERS) :]
             )
-            into = summed.get((key, theme))
-            if into is None:
-                into = summed[(key, theme)] = [0] * 9
-            into[0] += n
-            into[1] += score_sum
-            into[2] += score_sq
-            into[3] += n if row[1] == "negative" else 0
-            into[4] += promoters
-            into[5] += passives
-            into[6] += detractors
-            into[7] += top2
-            into[8] += csat_n
+            for into_key in (key, OVERALL) if with_overall else (key,):
+                into = summed.get((into_key, theme))
+                if into is None:
+                    into = summed[(into_key, theme)] = [0] * 9
+                into[0] += n
+                into[1] += score_sum
+                into[2] += score_sq
+                into[3] += n if row[1] == "negative" else 0
+                into[4] += promoters
+                into[5] += passives
+                into[6] += detractors
+                into[7] += top2
+                into[8] += csat_n
     for (key, theme), (n, s, ss, *rest) in summed.items():
         # Integer sums to the end: the scores back from millionths once.
         counts = Counts(n, s / SCALE, ss / (SCALE * SCALE), *rest)
@@ -398,15 +401,40 @@ def _from_rollup(
     return totals, per_theme
 
 
+OVERALL = "overall"  # the key of every group summed (``_from_rollup(with_overall=True)``)
+
+
+def _volumes(
+    totals: dict[Any, Counts], per_theme: dict[Any, dict[str, Counts]]
+) -> list[tuple[date, dict[str, int]]]:
+    return [
+        (month, {name: counts.n for name, counts in per_theme.get(month, {}).items()})
+        for month in sorted(key for key in totals if isinstance(key, date))
+    ]
+
+
 def monthly_volumes(
     organisation_id: int, scope: DriverScope, names: Sequence[str]
 ) -> list[tuple[date, dict[str, int]]]:
     """Per month (oldest first, months with comments) each theme's number of comments."""
-    totals, per_theme = _from_rollup(organisation_id, "month", scope, names)
-    return [
-        (month, {name: counts.n for name, counts in per_theme.get(month, {}).items()})
-        for month in sorted(key for key in totals if key)
-    ]
+    return _volumes(*_from_rollup(organisation_id, "month", scope, names))
+
+
+def theme_drivers_and_volumes(
+    organisation_id: int, *, scope: DriverScope, minimum_n: int = stats.MINIMUM_N
+) -> tuple[list[DriverGroup], list[tuple[date, dict[str, int]]]]:
+    """``theme_drivers`` over the scope (one group) and ``monthly_volumes`` of its themes, from
+    one read of the rollup grouped by month: the whole is the sum of its months."""
+    names = list(
+        Theme.objects.filter(organisation_id=organisation_id)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    totals, per_theme = _from_rollup(organisation_id, "month", scope, names, with_overall=True)
+    whole = {None: totals.pop(OVERALL)} if OVERALL in totals else {}
+    themes_in = {None: per_theme.pop(OVERALL, {})}
+    groups = _groups(organisation_id, None, whole, themes_in, lambda _name: whole, minimum_n, {})
+    return groups, _volumes(totals, per_theme)
 
 
 def group_to_dict(group: DriverGroup) -> dict[str, Any]:

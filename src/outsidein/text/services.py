@@ -626,19 +626,18 @@ def theme_figures(
     comments with and without the theme with its 95% interval, and the impact (difference ×
     share), most harmful first; with ``trend`` the volume per month too. Summed in the
     database by ``text.drivers`` (two queries and the theme names, however many comments)."""
-    from outsidein.text.drivers import DriverScope, theme_drivers
+    from outsidein.text.drivers import DriverScope, theme_drivers, theme_drivers_and_volumes
 
     scope = DriverScope(start=start, end=end, segment_id=segment_id, team_id=team_id)
-    groups = theme_drivers(organisation_id, scope=scope)
     months: dict[str, list[tuple[str, int]]] = {}
-    if trend and groups:
-        # Only the volumes: straight from the rollup's sums, without each month's figures.
-        from outsidein.text.drivers import monthly_volumes
-
-        names = [item.name for item in groups[0].themes]
-        for month, volumes in monthly_volumes(organisation_id, scope, names):
+    if trend:
+        # The volumes per month only, and the whole summed from them: one read of the rollup.
+        groups, volumes_per_month = theme_drivers_and_volumes(organisation_id, scope=scope)
+        for month, volumes in volumes_per_month:
             for name, volume in volumes.items():
                 months.setdefault(name, []).append((month.strftime("%Y-%m"), volume))
+    else:
+        groups = theme_drivers(organisation_id, scope=scope)
     total = groups[0].comments if groups else 0
     themes = []
     for item in groups[0].themes if groups else []:
