@@ -420,20 +420,48 @@ def monthly_volumes(
     return _volumes(*_from_rollup(organisation_id, "month", scope, names))
 
 
-def theme_drivers_and_volumes(
-    organisation_id: int, *, scope: DriverScope, minimum_n: int = stats.MINIMUM_N
-) -> tuple[list[DriverGroup], list[tuple[date, dict[str, int]]]]:
-    """``theme_drivers`` over the scope (one group) and ``monthly_volumes`` of its themes, from
-    one read of the rollup grouped by month: the whole is the sum of its months."""
-    names = list(
+def _names(organisation_id: int, themes: Sequence[str] | None) -> list[str]:
+    if themes is not None:
+        return sorted(set(themes))
+    return list(
         Theme.objects.filter(organisation_id=organisation_id)
         .order_by("name")
         .values_list("name", flat=True)
     )
+
+
+def _with_whole(
+    organisation_id: int, scope: DriverScope, names: Sequence[str]
+) -> tuple[list[DriverGroup], dict[Any, Counts], dict[Any, dict[str, Counts]]]:
+    """The scope's one group (as ``theme_drivers`` without ``by``) and its sums per month,
+    from one read of the rollup grouped by month: the whole is the sum of its months."""
     totals, per_theme = _from_rollup(organisation_id, "month", scope, names, with_overall=True)
     whole = {None: totals.pop(OVERALL)} if OVERALL in totals else {}
     themes_in = {None: per_theme.pop(OVERALL, {})}
-    groups = _groups(organisation_id, None, whole, themes_in, lambda _name: whole, minimum_n, {})
+    return (
+        _groups(organisation_id, None, whole, themes_in, lambda _name: whole, stats.MINIMUM_N, {}),
+        totals,
+        per_theme,
+    )
+
+
+def theme_drivers_per_month_and_whole(
+    organisation_id: int, *, scope: DriverScope, themes: Sequence[str] | None = None
+) -> tuple[list[DriverGroup], list[DriverGroup]]:
+    """``theme_drivers`` by month and without ``by``, from one read of the rollup."""
+    whole, totals, per_theme = _with_whole(organisation_id, scope, _names(organisation_id, themes))
+    months = _groups(
+        organisation_id, "month", totals, per_theme, lambda _name: totals, stats.MINIMUM_N
+    )
+    return months, whole
+
+
+def theme_drivers_and_volumes(
+    organisation_id: int, *, scope: DriverScope
+) -> tuple[list[DriverGroup], list[tuple[date, dict[str, int]]]]:
+    """``theme_drivers`` over the scope (one group) and ``monthly_volumes`` of its themes, from
+    one read of the rollup grouped by month: the whole is the sum of its months."""
+    groups, totals, per_theme = _with_whole(organisation_id, scope, _names(organisation_id, None))
     return groups, _volumes(totals, per_theme)
 
 

@@ -19,7 +19,12 @@ from outsidein.core.permissions import Action, can
 from outsidein.core.tenancy import get_scoped_or_404, scoped
 from outsidein.core.views import _form_errors_from, employee_required, require
 from outsidein.text import forms, services
-from outsidein.text.drivers import DriverScope, analyses_in, theme_drivers
+from outsidein.text.drivers import (
+    DriverScope,
+    analyses_in,
+    theme_drivers,
+    theme_drivers_per_month_and_whole,
+)
 from outsidein.text.models import FeedbackAnalysis, Sentiment, TextModel, Theme, ThemeStatus
 
 
@@ -36,13 +41,17 @@ def _theme_breakdowns(organisation_id: int, name: str, days: int) -> dict[str, A
     (a row per group, also where the theme did not occur)."""
 
     scope = DriverScope(start=timezone.now() - timedelta(days=days))
-    overall = theme_drivers(organisation_id, scope=scope, themes=[name])
+    per_month, overall = theme_drivers_per_month_and_whole(
+        organisation_id, scope=scope, themes=[name]
+    )
 
     def rows(by: str) -> list[dict[str, Any]]:
         groups = theme_drivers(organisation_id, by=by, scope=scope, themes=[name])
         return [{"group": group, "theme": group.theme(name)} for group in groups]
 
-    months = rows("month")
+    months: list[dict[str, Any]] = [
+        {"group": group, "theme": group.theme(name)} for group in per_month
+    ]
     return {
         "breakdowns": [
             (_("Per segment"), _("Segment"), rows("segment"), "per-segment"),
