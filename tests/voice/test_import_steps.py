@@ -110,3 +110,26 @@ def test_an_import_in_a_transaction_is_one_transaction(tenant: Tenant) -> None:
         imports.run_import(tenant.organisation, _csv(12), filename="history.csv")
         raise Undo
     assert not Feedback.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's statistics")
+def test_a_large_import_refreshes_the_planners_statistics(tenant: Tenant, monkeypatch: Any) -> None:
+    """Right after a million rows the planner still believed the feedback table small and read
+    every new row for a themes page (0.9 s instead of 0.08 s): a large import analyses the
+    tables it filled."""
+
+    def analysed() -> dict[str, Any]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, analyze_count FROM pg_stat_user_tables WHERE relname = ANY(%s)",
+                [list(imports.ANALYZED_TABLES)],
+            )
+            return dict(cursor.fetchall())
+
+    monkeypatch.setattr(imports, "ANALYZE_AFTER_ROWS", 20)
+    before = analysed()
+    report = imports.run_import(tenant.organisation, _csv(30), filename="history.csv")
+    assert report.accepted == 30
+    after = analysed()
+    for table in imports.ANALYZED_TABLES:
+        assert after[table] > before.get(table, 0), table
