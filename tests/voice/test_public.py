@@ -83,6 +83,26 @@ def test_partial_answers_are_kept_and_completed(client: Client, public_url: str)
     assert DailyRollup.objects.get().detractors == 1
 
 
+def test_completing_a_partial_answer_reads_it_again_instead_of_trusting_the_callers_copy(
+    survey: Survey,
+) -> None:
+    """A submission retried after a lost connection gets back the object its first attempt
+    changed in memory (complete, new scores) while the database rolled it back: the partial row
+    is read again, so it is completed once, not stored a second time beside it."""
+    partial = services.submit_response(
+        survey, data={"nps": "3"}, channel="link", language="nl", partial=True
+    )
+    stale = Feedback.objects.get(pk=partial.pk)
+    stale.is_complete, stale.nps = True, 5  # what a rolled-back attempt leaves in memory
+    done = services.submit_response(
+        survey, data={"nps": "5"}, channel="link", language="nl", previous=stale
+    )
+    assert done.pk == partial.pk
+    assert list(Feedback.objects.values_list("pk", "is_complete", "nps")) == [(partial.pk, True, 5)]
+    rollup = DailyRollup.objects.get()
+    assert (rollup.items, rollup.nps_n, rollup.detractors) == (1, 1, 1)  # counted once
+
+
 def test_follow_up_answer_is_dropped_when_its_condition_fails(tenant: Tenant, answer: Any) -> None:
     survey = services.create_survey(
         tenant.organisation, name="CSAT", template="csat", allow_anonymous=True

@@ -651,8 +651,15 @@ def _submit_response(
         raise ValidationError(parsed.errors)
     scores = scores_from_answers(questions, parsed.answers)
     existing = None
-    if previous is not None and previous.survey_id == survey.pk and not previous.is_complete:
-        existing = previous
+    if previous is not None and previous.survey_id == survey.pk:
+        # Read again, locked, in this transaction: the caller's object may carry the changes of
+        # an attempt that was rolled back (a lost connection, retried), and two final submits
+        # of one session (a double click) take turns instead of both completing it.
+        existing = (
+            Feedback.objects.select_for_update()
+            .filter(pk=previous.pk, survey=survey, is_complete=False)
+            .first()
+        )
     if invitation is not None:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         existing = Feedback.objects.filter(invitation=invitation).first()
