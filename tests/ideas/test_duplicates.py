@@ -103,6 +103,28 @@ def test_an_edited_idea_is_encoded_again(tenant: Tenant) -> None:
     )
 
 
+@ENCODER
+def test_an_anonymous_request_encodes_a_slice_of_the_missing_ideas(tenant: Tenant) -> None:
+    """The portal's suggestions must not let one keystroke encode thousands of ideas (the first
+    time, or after the encoder changed): each call encodes the newest few without a stored
+    embedding, and the store fills over the calls."""
+    english, *others = _ideas(tenant, "Dark mode in the app", *UNRELATED)
+    newest_first = [*reversed(others), english]
+
+    def stored() -> set[int]:
+        return set(IdeaEmbedding.objects.values_list("idea_id", flat=True))
+
+    duplicates.likely_duplicates(tenant.organisation, "Donkere modus", encode_at_most=2)
+    assert stored() == {idea.pk for idea in newest_first[:2]}
+    duplicates.likely_duplicates(tenant.organisation, "Donkere modus", encode_at_most=2)
+    assert stored() == {idea.pk for idea in newest_first[:4]}
+    found = duplicates.likely_duplicates(
+        tenant.organisation, "Donkere modus in de app", encode_at_most=2
+    )
+    assert stored() == {idea.pk for idea in newest_first}
+    assert _titles(found) == [english.title]
+
+
 # --- without the encoder --------------------------------------------------------------------------
 
 

@@ -31,6 +31,10 @@ from outsidein.text.engine import embeddings
 ENCODER_FLOOR = 0.5  # cosine of embeddings
 FALLBACK_FLOOR = 0.4  # cosine of TF-IDF character n-grams
 WINDOW = 3000  # the most recent ideas compared with (a suggestion stays fast)
+# Ideas without a stored embedding encoded by one anonymous request at most: the first
+# suggestions after the encoder arrives (or changes) fill the store a slice at a time instead
+# of one visitor's keystroke encoding thousands of ideas. Staff pages and the API encode all.
+PUBLIC_ENCODE_AT_MOST = 50
 DESCRIPTION_CHARS = 500
 
 STOP = frozenset(
@@ -110,9 +114,16 @@ def encode_ideas(pairs: Sequence[tuple[str, str]], model: Any) -> np.ndarray:
     return np.asarray(combine(titles, descriptions, [bool(d.strip()) for _t, d in pairs]))
 
 
-def idea_vectors(rows: Sequence[tuple[int, str, str]], organisation_id: int, model: Any) -> Any:
+def idea_vectors(
+    rows: Sequence[tuple[int, str, str]],
+    organisation_id: int,
+    model: Any,
+    encode_at_most: int | None = None,
+) -> Any:
     """The embeddings of ``(id, title, description)`` rows: the stored ones where the text and
-    the encoder are unchanged, the others encoded now (in one batch) and stored."""
+    the encoder are unchanged, the others encoded now (in one batch, the newest
+    ``encode_at_most`` of them where given: the rest stay zero, never suggested this time) and
+    stored."""
     stored = {
         pk: (blob, digest, engine)
         for pk, blob, digest, engine in IdeaEmbedding.objects.filter(
@@ -127,6 +138,8 @@ def idea_vectors(rows: Sequence[tuple[int, str, str]], organisation_id: int, mod
             matrix[i] = embeddings.unpack(row[0])
         else:
             missing.append(i)
+    if encode_at_most is not None:
+        missing = missing[:encode_at_most]  # rows come newest first
     if missing:
         fresh = encode_ideas([(rows[i][1], rows[i][2]) for i in missing], model)
         for j, i in enumerate(missing):
@@ -154,10 +167,13 @@ def likely_duplicates(
     among: QuerySet[Idea] | None = None,
     exclude: Iterable[int] | None = None,
     limit: int = 5,
+    encode_at_most: int | None = None,
 ) -> list[Duplicate]:
     """The ideas of ``organisation`` most like ``title``/``body``, closest first, above the
     threshold. ``among``: the ideas that may be suggested (default: what the public portal
-    shows: public and not merged); always narrowed to the organisation and never merged ones."""
+    shows: public and not merged); always narrowed to the organisation and never merged ones.
+    ``encode_at_most``: how many ideas without a stored embedding this call may encode (the
+    portal's anonymous requests pass ``PUBLIC_ENCODE_AT_MOST``; None: all)."""
     title = (title or "").strip()
     if len(title) < 3:
         return []
@@ -175,7 +191,7 @@ def likely_duplicates(
     ids = [r[0] for r in rows]
     model = embeddings.encoder()
     if model is not None:
-        matrix = idea_vectors(rows, organisation.pk, model)
+        matrix = idea_vectors(rows, organisation.pk, model, encode_at_most)
         query = encode_ideas([(title, body or "")], model)[0]
         found = rank(matrix @ query, ids, floor=ENCODER_FLOOR, limit=limit)
     else:

@@ -384,6 +384,7 @@ def new_idea(request: HttpRequest, slug: str) -> HttpResponse:
                 organisation,
                 request.POST.get("title", "")[:200],
                 request.POST.get("description", "")[:1000],
+                encode_at_most=duplicates.PUBLIC_ENCODE_AT_MOST,
             )
         ]
     return _render(
@@ -454,6 +455,7 @@ def similar_ideas(request: HttpRequest, slug: str) -> HttpResponse:
         organisation,
         request.GET.get("title", "")[:200],
         request.GET.get("description", "")[:1000],
+        encode_at_most=duplicates.PUBLIC_ENCODE_AT_MOST,
     )
     return JsonResponse(
         {
