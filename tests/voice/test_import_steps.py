@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from outsidein.analytics import rollups
-from outsidein.voice import imports, services
+from outsidein.voice import import_write, imports, services
 from outsidein.voice.models import Feedback, Survey
 from tests.conftest import Tenant
 
@@ -70,7 +70,7 @@ def test_a_failed_import_after_some_steps_leaves_nothing_behind(
     before = _state(tenant)
 
     monkeypatch.setattr(imports, "WRITE_STEP_ROWS", 4)
-    real = services.bulk_record
+    real = import_write.write
     calls = []
 
     def failing(*args: Any, **kwargs: Any) -> Any:
@@ -79,7 +79,7 @@ def test_a_failed_import_after_some_steps_leaves_nothing_behind(
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "bulk_record", failing)
+    monkeypatch.setattr(import_write, "write", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         imports.run_import(tenant.organisation, _csv(30), filename="history.csv")
     assert len(calls) == 4  # three steps were committed before the failure

@@ -357,7 +357,7 @@ def test_import_job_progress_shows_on_the_job_page_while_it_runs(
 
     from outsidein.jobs.models import Job
     from outsidein.jobs.services import start_job
-    from outsidein.voice import services
+    from outsidein.voice import import_write
 
     monkeypatch.setattr("outsidein.voice.imports.CHUNK_ROWS", 4)
     monkeypatch.setattr("outsidein.voice.imports.PROGRESS_EVERY", 4)
@@ -375,17 +375,17 @@ def test_import_job_progress_shows_on_the_job_page_while_it_runs(
         finally:
             connection.close()
 
-    real_bulk_record = services.bulk_record
+    real_write = import_write.write
 
-    def bulk_record(*args: Any, **kwargs: Any) -> Any:
-        inserted = real_bulk_record(*args, **kwargs)
+    def write(*args: Any, **kwargs: Any) -> Any:
+        changes = real_write(*args, **kwargs)
         assert connection.in_atomic_block  # inserting: inside the import's transaction
         elsewhere = threading.Thread(target=look)
         elsewhere.start()
         elsewhere.join(timeout=30)
-        return inserted
+        return changes
 
-    monkeypatch.setattr(services, "bulk_record", bulk_record)
+    monkeypatch.setattr(import_write, "write", write)
     start_job(
         tenant.organisation,
         kind="voice.import",

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop, ngettext
 from outsidein import audit
 from outsidein.analytics import rollups
 from outsidein.core.models import Customer, Organisation
+from outsidein.voice import import_write
 from outsidein.voice.models import (
     Channel,
     Feedback,
@@ -39,7 +40,6 @@ from outsidein.voice.models import (
     Survey,
     SurveyStatus,
 )
-from outsidein.voice.services import FeedbackRow
 
 # Our fields, in the documented default column order.
 FIELDS = (
@@ -699,9 +699,9 @@ def _refresh_statistics(accepted: int) -> None:
         logger.warning("ANALYZE after the import failed", exc_info=True)
 
 
-# A checked row, compact (its FeedbackRow is built only when it is inserted): external id,
-# kind, channel, customer id, segment id, language, submitted at, nps, csat, ces, rating,
-# subject, comment (whole; the answers keep it so).
+# A checked row, compact (``import_write`` turns it into the database's values when it is
+# inserted): external id, kind, channel, customer id, segment id, language, submitted at, nps,
+# csat, ces, rating, subject, comment (whole; the answers keep it so).
 Checked = tuple[
     str, str, str, int | None, int | None, str, datetime,
     int | None, int | None, int | None, int | None, str, str,
@@ -725,14 +725,13 @@ class _Spool:
         self.rows += len(chunk)
         pickle.dump(chunk, self.file, pickle.HIGHEST_PROTOCOL)
 
-    def read(self) -> Iterator[list[FeedbackRow]]:
+    def read(self) -> Iterator[list[Checked]]:
         self.file.seek(0)
         while True:
             try:
-                values = pickle.load(self.file)  # noqa: S301 - our own file, written above
+                yield pickle.load(self.file)  # noqa: S301 - our own file, written above
             except EOFError:
                 return
-            yield [_feedback_row(checked) for checked in values]
 
 
 def _checked_rows(
@@ -842,7 +841,7 @@ class _Importer:
         # while reading; the database's unique constraint stays the last guard.
         self.check_stored = True
 
-    def run(self, chunks: Iterator[list[FeedbackRow]]) -> None:
+    def run(self, chunks: Iterator[list[Checked]]) -> None:
         """Every chunk in the caller's transaction (PostgreSQL: other writers do not wait)."""
         self.check_stored = _has_external_ids(self.organisation)
         self._create_customers()
@@ -853,7 +852,7 @@ class _Importer:
             self._write(chunk, pending)
         self._finish(pending)
 
-    def run_in_steps(self, chunks: Iterator[list[FeedbackRow]], finish: Callable[[], None]) -> None:
+    def run_in_steps(self, chunks: Iterator[list[Checked]], finish: Callable[[], None]) -> None:
         """SQLite: a transaction per ``WRITE_STEP_ROWS`` rows, each with its rollup changes
         (at every commit the rollups equal the rows), so that the write lock is never held for
         longer than a step. Still all or nothing: the ids each step wrote are kept (SQLite
@@ -914,30 +913,36 @@ class _Importer:
                 ).delete()
             self.report.customers_created = 0
 
-    def _write(self, chunk: list[FeedbackRow], pending: dict[Any, dict[str, int]] | None) -> None:
-        """Insert one chunk; its rollup changes go into ``pending`` (or are written now)."""
-        from outsidein.voice import services
-
+    def _write(self, chunk: list[Checked], pending: dict[Any, dict[str, int]] | None) -> None:
+        """Insert one chunk; its rollup changes go into ``pending`` (or are written now).
+        Rows whose submission id is stored already are skipped (``already_imported``)."""
         report = self.report
-        if self.survey is None and any(i.kind == FeedbackKind.RESPONSE for i in chunk):
+        if self.survey is None and any(item[1] == _RESPONSE for item in chunk):
             self.survey = import_survey(self.organisation, self.filename, self.columns)
             self.created_survey = True
         survey = self.survey
-        ids = self.customer_ids
-        for item in chunk:
-            if item.customer_id is not None and item.customer_id < 0:
-                item.customer_id = ids[-item.customer_id - 1]
-        if survey is not None:
+        fresh = chunk
+        if self.check_stored:
+            known = _stored_ids(self.organisation, [item[0] for item in chunk])
+            fresh = []
             for item in chunk:
-                if item.kind == FeedbackKind.RESPONSE:
-                    item.survey_id = survey.pk
-                    item.team_id = survey.team_id
-        inserted = services.bulk_record(
-            self.organisation, chunk, check_stored=self.check_stored, rollups_into=pending
+                if item[0] not in known:
+                    known.add(item[0])
+                    fresh.append(item)
+        changes = import_write.write(
+            self.organisation.pk,
+            fresh,
+            survey_id=survey.pk if survey else None,
+            team_id=survey.team_id if survey else None,
+            customer_ids=self.customer_ids,
         )
-        report.accepted += len(inserted)
-        report.already_imported += len(chunk) - len(inserted)
-        self.responses += sum(1 for item in inserted if item.kind == FeedbackKind.RESPONSE)
+        if pending is None:
+            rollups.apply(self.organisation.pk, changes)
+        else:
+            import_write.merge(pending, changes)
+        report.accepted += len(fresh)
+        report.already_imported += len(chunk) - len(fresh)
+        self.responses += sum(1 for item in fresh if item[1] == _RESPONSE)
         self.saved += len(chunk)
         if self.saving:
             self.saving(self.saved, self.to_save)
@@ -1124,51 +1129,6 @@ def _row_to_feedback(
         scores["rating"],
         str(raw_subject).strip()[:200],
         comment,
-    )
-
-
-def _feedback_row(checked: Checked) -> FeedbackRow:
-    """The ``FeedbackRow`` of a checked row, built just before it is inserted."""
-    (
-        external_id,
-        kind,
-        channel,
-        customer_id,
-        segment_id,
-        language,
-        submitted_at,
-        nps,
-        csat,
-        ces,
-        rating,
-        subject,
-        comment,
-    ) = checked
-    answers: dict[str, Any] = {}
-    if kind == _RESPONSE:
-        if nps is not None:
-            answers["nps"] = nps
-        if csat is not None:
-            answers["csat"] = csat
-        if ces is not None:
-            answers["ces"] = ces
-        if comment:
-            answers["comment"] = comment
-    return FeedbackRow(
-        kind=kind,
-        channel=channel,
-        customer_id=customer_id,
-        segment_id=segment_id,
-        language=language,
-        submitted_at=submitted_at,
-        nps=nps,
-        csat=csat,
-        ces=ces,
-        rating=rating,
-        subject=subject,
-        comment=comment[:20000],
-        answers=answers,
-        external_id=external_id,
     )
 
 
