@@ -36,7 +36,7 @@ def feedback_arrived(feedback: Any) -> None:
     from outsidein.voice.tasks import feedback_arrived as task
 
     pk = feedback.pk
-    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+    if tasks_in_database():
         _insert_task_row(task, {"feedback_id": pk})
         return
     if _in_transaction():
@@ -66,20 +66,37 @@ def _insert_task_row(task: Any, kwargs: dict[str, Any]) -> None:
     """What the database backend's ``enqueue`` writes, without building the task result it
     returns (and nobody here reads): a third of a submission's CPU went there. The row is the
     backend's own model, so its worker runs it as any other."""
+    from outsidein.voice import rowinsert
+
+    rowinsert.insert(_task_row(task, kwargs))
+
+
+def _task_row(task: Any, kwargs: dict[str, Any]) -> Any:
     import uuid
 
     from django_tasks_db.models import DBTaskResult
 
-    from outsidein.voice import rowinsert
-
-    rowinsert.insert(
-        DBTaskResult(
-            id=uuid.uuid4(),
-            args_kwargs={"args": [], "kwargs": kwargs},
-            priority=task.priority,
-            task_path=task.module_path,
-            queue_name=task.queue_name,
-            run_after=task.run_after,
-            backend_name="default",
-        )
+    return DBTaskResult(
+        id=uuid.uuid4(),
+        args_kwargs={"args": [], "kwargs": kwargs},
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after,
+        backend_name="default",
     )
+
+
+def tasks_in_database() -> bool:
+    return bool(settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend")
+
+
+def arrival_task_row() -> Any:
+    """The database queue's task row for ``feedback_arrived``, its ``feedback_id`` 0 for the
+    caller to fill (``voice.single_statement`` writes it beside the feedback), or None where
+    the queue is not the database."""
+    if not tasks_in_database():
+        return None
+    from outsidein.voice.tasks import feedback_arrived as task
+
+    return _task_row(task, {"feedback_id": 0})

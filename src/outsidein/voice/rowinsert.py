@@ -11,6 +11,8 @@ backend sets a task row's ``run_after`` in one)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -47,39 +49,79 @@ def _compile(obj: Model, using: str) -> _Compiled | None:
     return sql, fields, compiler, returning
 
 
-def insert(obj: Model, *, using: str = "default") -> None:
-    """Insert ``obj`` as a new row (its auto key set from the database), like
-    ``obj.save(force_insert=True)``. Call it inside a transaction."""
+@dataclass
+class PreparedRow:
+    """One new row's INSERT, its parameters worked out (``pre_save`` sent): send ``sql`` with
+    ``params`` (alone, or inside a larger statement), then ``finish`` with the returned row."""
+
+    obj: Model
+    sql: str
+    params: list[Any]
+    columns: list[str]
+    returning: list[Any]
+    using: str
+
+    def values_sql(self, expressions: dict[str, str] | None = None) -> str:
+        """``INSERT INTO table (columns) VALUES (...)`` without RETURNING, where a column named
+        in ``expressions`` takes that SQL around its placeholder (e.g. ``jsonb_set(%s, ...)``)
+        instead of the bare placeholder."""
+        expressions = expressions or {}
+        quote = connections[self.using].ops.quote_name
+        values = ", ".join(expressions.get(column, "%s") for column in self.columns)
+        table = quote(type(self.obj)._meta.db_table)
+        names = ", ".join(quote(column) for column in self.columns)
+        return f"INSERT INTO {table} ({names}) VALUES ({values})"  # noqa: S608  (identifiers)
+
+    def finish(self, returned: Sequence[Any] | None) -> None:
+        """What ``save()`` does after its INSERT: the auto key set, the state saved, the
+        ``post_save`` signal sent."""
+        obj, using = self.obj, self.using
+        if returned is not None:
+            for field, value in zip(self.returning, returned, strict=True):
+                setattr(obj, field.attname, value)
+        obj._state.adding = False
+        obj._state.db = using
+        if signals.post_save.has_listeners(type(obj)):
+            signals.post_save.send(
+                sender=type(obj),
+                instance=obj,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using=using,
+            )
+
+
+def prepare(obj: Model, *, using: str = "default") -> PreparedRow | None:
+    """``obj``'s INSERT from the once-compiled statement, ``pre_save`` sent; None where the
+    model or a value needs the ORM (``save()``) instead."""
     model = type(obj)
     key = (model, using)
     if key not in _compiled:
         _compiled[key] = _compile(obj, using)
     compiled = _compiled[key]
-    if compiled is not None:
-        sql, fields, compiler, returning = compiled
-        if signals.pre_save.has_listeners(model):
-            signals.pre_save.send(
-                sender=model, instance=obj, raw=False, using=using, update_fields=None
-            )
-        params = [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in fields]
-        # An expression as a value needs its own SQL in the statement: the ORM writes that one.
-        if not any(hasattr(value, "as_sql") for value in params):
-            with prepared.cursor(using) as cursor:
-                cursor.execute(sql, params)
-                row = cursor.fetchone() if returning else None
-            if row is not None:
-                for field, value in zip(returning, row, strict=True):
-                    setattr(obj, field.attname, value)
-            obj._state.adding = False
-            obj._state.db = using
-            if signals.post_save.has_listeners(model):
-                signals.post_save.send(
-                    sender=model,
-                    instance=obj,
-                    created=True,
-                    update_fields=None,
-                    raw=False,
-                    using=using,
-                )
-            return
-    obj.save(force_insert=True, using=using)
+    if compiled is None:
+        return None
+    sql, fields, compiler, returning = compiled
+    if signals.pre_save.has_listeners(model):
+        signals.pre_save.send(
+            sender=model, instance=obj, raw=False, using=using, update_fields=None
+        )
+    params = [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in fields]
+    # An expression as a value needs its own SQL in the statement: the ORM writes that one.
+    if any(hasattr(value, "as_sql") for value in params):
+        return None
+    return PreparedRow(obj, sql, params, [f.column for f in fields], returning, using)
+
+
+def insert(obj: Model, *, using: str = "default") -> None:
+    """Insert ``obj`` as a new row (its auto key set from the database), like
+    ``obj.save(force_insert=True)``. Call it inside a transaction."""
+    row = prepare(obj, using=using)
+    if row is None:
+        obj.save(force_insert=True, using=using)
+        return
+    with prepared.cursor(using) as cursor:
+        cursor.execute(row.sql, row.params)
+        returned = cursor.fetchone() if row.returning else None
+    row.finish(returned)
