@@ -64,32 +64,28 @@ def test_one_statement_writes_what_the_usual_path_writes(settings: Any, survey: 
     assert sum(counts["detractors"] for counts in daily.values()) == 7
 
 
-def test_the_statement_is_short_enough_for_psycopg_to_convert_it_once(
-    settings: Any, survey: Survey
+def test_the_statement_is_converted_once_not_on_every_submission(
+    settings: Any, survey: Survey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """psycopg caches its conversion of a statement (placeholders to $n) up to 4,096
-    characters; a longer one is parsed again on every submission (0.2 ms of CPU)."""
-    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
-
-    from outsidein.voice import dispatch, rowinsert
+    """psycopg converts placeholders (``%s`` to ``$n``) on every execution and caches that
+    only for statements of at most 50 parameters; this one has about a hundred. The prepared
+    cursor numbers them once per text (``core.prepared.numbered``): psycopg converts nothing."""
+    import psycopg._queries
 
     settings.TASKS = DATABASE_TASKS
-    feedback = Feedback(
-        organisation=survey.organisation,
-        survey=survey,
-        kind="response",
-        channel="link",
-        language="nl",
-        nps=3,
-        answers={"nps": 3},
-        is_complete=True,
-    )
-    feedback_row = rowinsert.prepare(feedback)
-    task_row = rowinsert.prepare(dispatch.arrival_task_row())
-    assert feedback_row is not None and task_row is not None
-    sql, params = single_statement._statement(feedback, feedback_row, task_row)
-    assert sql.count("%s") == len(params)
-    assert len(sql) <= MAX_CACHED_STATEMENT_LENGTH, len(sql)
+    _submit(survey, "9", "warm")
+    conversions = []
+    for name in ("_query2pg", "_query2pg_nocache"):
+        original = getattr(psycopg._queries, name)
+
+        def spy(*args: Any, _original: Any = original, _name: str = name) -> Any:
+            conversions.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(psycopg._queries, name, spy)
+    feedback = _submit(survey, "3", "te duur")
+    assert conversions == []
+    assert Feedback.objects.get(pk=feedback.pk).nps == 3
 
 
 def test_an_answer_lost_after_the_commit_is_not_written_twice(

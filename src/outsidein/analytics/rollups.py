@@ -116,8 +116,7 @@ def _upsert(model: Any, period: str, organisation_id: int, changes: dict[Key, Co
 def _upsert_sql(model: Any, dimensions: Sequence[str], counters: Sequence[str]) -> str:
     table = model._meta.db_table
     columns = ["organisation_id", *dimensions, *counters]
-    # The table as "r": a shorter statement (``voice.single_statement`` stays under psycopg's
-    # 4,096 characters, the longest statement it converts once and caches).
+    # The table as "r": a shorter statement (``voice.single_statement`` holds two of these).
     increments = ", ".join(f"{c} = r.{c} + excluded.{c}" for c in counters)
     return (
         f"INSERT INTO {table} AS r ({', '.join(columns)}) "  # noqa: S608  (fixed identifiers)

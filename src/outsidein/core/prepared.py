@@ -17,11 +17,33 @@ Behind PgBouncer in transaction mode this needs PgBouncer 1.21 or later with
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from django.db import connections
 
 _NEVER_BY_COUNT = 2**31 - 1
+_PLACEHOLDER = re.compile(r"%(\(\w*\)\w|.)", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=256)
+def numbered(sql: str) -> str:
+    """``sql`` with its ``%s`` placeholders as PostgreSQL's ``$1, $2, ...`` (and ``%%`` as
+    ``%``), converted once per text. psycopg converts them itself on every execution, and
+    caches that only for statements under 4,096 characters and 50 parameters: the one-statement
+    submission has 97, and its conversion cost more CPU than the database's work for it."""
+    count = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.group(1) == "%":
+            return "%"
+        if match.group(1) != "s":
+            raise ValueError(f"Only %s placeholders in a prepared statement: {match.group(0)!r}")
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(replace, sql)
 
 
 def _postgresql() -> Any:
@@ -33,15 +55,24 @@ def _postgresql() -> Any:
 @functools.cache
 def _classes() -> tuple[type, type]:
     from django.db.backends.utils import CursorWrapper
+    from psycopg.raw_cursor import RawCursorMixin
 
     base = _postgresql()
     server_binding: Any = base.ServerBindingCursor
     debug_wrapper: Any = base.CursorDebugWrapper
 
-    class PreparingCursor(server_binding):  # type: ignore[misc, valid-type]
+    class PreparingCursor(RawCursorMixin, server_binding):  # type: ignore[misc, valid-type]
+        """Server-side binding with the statement's placeholders numbered here, once per
+        text (``numbered``), and the statement prepared."""
+
         def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
             options.setdefault("prepare", True)
+            if params is not None:
+                query = numbered(query)
             return super().execute(query, params, **options)
+
+        def executemany(self, query: Any, params_seq: Any, **options: Any) -> Any:
+            return super().executemany(numbered(query), params_seq, **options)
 
     class LoggedCursor(debug_wrapper):  # type: ignore[misc, valid-type]
         """Django's query log, with the statement as written: a prepared statement's text is
