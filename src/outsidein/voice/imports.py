@@ -14,9 +14,11 @@ import io
 import logging
 import operator
 import pickle
+import queue
 import tempfile
+import threading
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -615,11 +617,14 @@ def run_import(
 ) -> ImportReport:
     """Validate every row; insert every accepted row in one transaction (or, dry run, none).
 
-    The whole file is read and checked first, outside any transaction, its accepted rows
-    spooled to a temporary file a chunk at a time (so a big file never sits in memory as a
-    million objects); only then are they inserted, chunk by chunk, in one transaction. A file
-    that turns out unreadable half way imports nothing, as does any failure while inserting,
-    and the database's write lock (SQLite) is held for the inserts only, not for the reading.
+    SQLite: the whole file is read and checked first, outside any transaction, its accepted
+    rows spooled to a temporary file a chunk at a time (so a big file never sits in memory as a
+    million objects); only then are they inserted, in steps (``_Importer.run_in_steps``), so
+    that the database's write lock is held for the inserts only, not for the reading.
+    PostgreSQL: the rows are inserted in one transaction while the rest of the file is read
+    (``_ReadAhead``): the database inserts and checks one chunk while Python reads the next.
+    Either way a file that turns out unreadable half way imports nothing, as does any failure
+    while inserting.
 
     ``progress(rows, message)`` is told the rows read and checked so far, every
     ``PROGRESS_EVERY`` rows, and once more when all are saved; ``saving(saved, total)`` the
@@ -640,33 +645,44 @@ def run_import(
     )
     if dry_run:
         return _dry_run(organisation, rows, columns, customers, survey, report, progress)
+    importer = _Importer(organisation, filename, columns, survey, report, progress)
+
+    def record() -> None:
+        audit.record(
+            organisation,
+            "import",
+            object_type="voice.feedback",
+            label=filename[:300],
+            details={
+                "rows": report.rows,
+                "accepted": report.accepted,
+                "already_imported": report.already_imported,
+                "rejected": report.rejected,
+                "customers_created": report.customers_created,
+                "survey_id": report.survey_id,
+            },
+        )
+
+    if connection.vendor == "postgresql":
+        # One transaction, written while the file is still being read (``_ReadAhead``):
+        # other writers do not wait for it, and a file unreadable half way rolls it back.
+        checked = _checked_rows(organisation, rows, columns, customers, report, None)
+        with transaction.atomic():
+            importer.run_streamed(
+                _ReadAhead(_chunks(checked, CHUNK_ROWS), customers, report), customers
+            )
+            record()
+        _refresh_statistics(report.accepted)
+        return report
     with _Spool() as spool:
         checked = _checked_rows(organisation, rows, columns, customers, report, progress)
         for chunk in _chunks(checked, CHUNK_ROWS):
             spool.write(chunk)
         if progress and report.rows % PROGRESS_EVERY:
             progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
-        importer = _Importer(organisation, filename, columns, survey, report, progress)
         importer.new_customers = customers.new
         importer.saving, importer.to_save = saving, spool.rows
-
-        def record() -> None:
-            audit.record(
-                organisation,
-                "import",
-                object_type="voice.feedback",
-                label=filename[:300],
-                details={
-                    "rows": report.rows,
-                    "accepted": report.accepted,
-                    "already_imported": report.already_imported,
-                    "rejected": report.rejected,
-                    "customers_created": report.customers_created,
-                    "survey_id": report.survey_id,
-                },
-            )
-
-        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        if not connection.in_atomic_block:
             importer.run_in_steps(spool.read(), finish=record)
         else:
             with transaction.atomic():
@@ -809,6 +825,71 @@ def _dry_run(
     return report
 
 
+_DONE = object()
+
+
+class _ReadAhead:
+    """The file's chunks, read and checked in a thread of their own while the caller writes
+    the ones before (PostgreSQL). Reading is Python; inserting a chunk is mostly the
+    database's work, during which the writing thread waits without holding the interpreter:
+    side by side an import takes about the longer of the two instead of their sum. At most
+    ``DEPTH`` chunks wait in memory. Each chunk comes with the number of new customers the file
+    had named by then (``CustomerIndex.new`` only grows), which the writer creates before the
+    chunk, and the rows read by then (the progress the writer reports).
+
+    The reading thread touches no database (progress is reported by the writer) and reads in
+    the caller's language (its errors are messages for the user). An error while reading
+    reaches the writer, whose transaction it rolls back; an error while writing stops the
+    reading."""
+
+    DEPTH = 2
+
+    def __init__(
+        self, chunks: Iterator[list[Checked]], customers: CustomerIndex, report: ImportReport
+    ) -> None:
+        self._chunks = chunks
+        self._customers = customers
+        self._report = report
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=self.DEPTH)
+        self._stop = threading.Event()
+        self._language = translation.get_language()
+
+    def _read(self) -> None:
+        try:
+            with translation.override(self._language):
+                for chunk in self._chunks:
+                    item = (chunk, len(self._customers.new), self._report.rows)
+                    if not self._put(item):
+                        return
+            self._put(_DONE)
+        except BaseException as exc:  # handed to the writer, raised there
+            self._put(exc)
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[tuple[list[Checked], int, int]]:
+        reader = threading.Thread(target=self._read, name="import-reader", daemon=True)
+        reader.start()
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self._stop.set()
+            reader.join()
+
+
 class _Importer:
     """Inserts the checked rows chunk by chunk, inside the caller's transaction."""
 
@@ -852,6 +933,28 @@ class _Importer:
             self._write(chunk, pending)
         self._finish(pending)
 
+    def run_streamed(
+        self, chunks: Iterable[tuple[list[Checked], int, int]], customers: CustomerIndex
+    ) -> None:
+        """PostgreSQL: the chunks as they are read (``_ReadAhead``), in the caller's
+        transaction, each after the new customers it names. The foreign keys are checked as
+        each chunk is inserted rather than all at the commit, so that the database checks while
+        the next chunk is read (Django's constraints are deferred to the commit by default;
+        the default is restored at the end)."""
+        self.check_stored = _has_external_ids(self.organisation)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        pending: dict[Any, dict[str, int]] = {}
+        for chunk, new_customers, rows_read in chunks:
+            if self.progress:
+                self.progress(rows_read, _("%(rows)s rows read") % {"rows": rows_read})
+            if new_customers > len(self.customer_ids):
+                self._create_customers(customers.new[len(self.customer_ids) : new_customers])
+            self._write(chunk, pending)
+        self._finish(pending)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
     def run_in_steps(self, chunks: Iterator[list[Checked]], finish: Callable[[], None]) -> None:
         """SQLite: a transaction per ``WRITE_STEP_ROWS`` rows, each with its rollup changes
         (at every commit the rollups equal the rows), so that the write lock is never held for
@@ -881,10 +984,14 @@ class _Importer:
             self._undo(written)
             raise
 
-    def _create_customers(self) -> None:
-        if self.new_customers:
-            self.customer_ids, created = create_customers(self.organisation, self.new_customers)
-            self.report.customers_created = created
+    def _create_customers(self, new: list[NewCustomer] | None = None) -> None:
+        """Create ``new`` (default: all the file's new customers); their ids follow those of
+        the customers created before them, in order."""
+        new = self.new_customers if new is None else new
+        if new:
+            ids, created = create_customers(self.organisation, new)
+            self.customer_ids.extend(ids)
+            self.report.customers_created += created
 
     def _undo(self, written: list[tuple[int, int]]) -> None:
         from outsidein.voice import services
@@ -1154,8 +1261,12 @@ def _register_job() -> None:
             shown = max(shown, min(95, percent))
             report(shown, message)
 
+        # Reading and checking up to 45 %, then saving; on PostgreSQL rows are saved as they
+        # are read, and reading is all of it.
+        reading_share = 95 if connection.vendor == "postgresql" else 45
+
         def progress(rows: int, message: str) -> None:
-            at(int(45 * rows / total_guess), message)  # reading and checking: up to 45 %
+            at(int(reading_share * rows / total_guess), message)
 
         def saving(saved: int, total: int) -> None:
             at(45 + int(50 * saved / max(1, total)))  # saving: 45 to 95 %
