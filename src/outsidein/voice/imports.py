@@ -679,7 +679,7 @@ def run_import(
         for chunk in _chunks(checked, CHUNK_ROWS):
             spool.write(chunk)
         if progress and report.rows % PROGRESS_EVERY:
-            progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
+            progress(report.rows, _rows_read(report.rows))
         importer.new_customers = customers.new
         importer.saving, importer.to_save = saving, spool.rows
         if not connection.in_atomic_block:
@@ -771,7 +771,7 @@ def _checked_rows(
             continue  # blank lines are not rows
         report.rows += 1
         if progress and report.rows % PROGRESS_EVERY == 0:
-            progress(report.rows, _("%(rows)s rows read") % {"rows": report.rows})
+            progress(report.rows, _rows_read(report.rows))
         if len(row) < width:
             row = [*row, *[""] * (width - len(row))]
         row.append("")  # the empty cell every field the file lacks reads (index -1)
@@ -793,6 +793,11 @@ def _checked_rows(
             )
             continue
         yield item
+
+
+def _rows_read(rows: int) -> str:
+    """The progress message while a file is read."""
+    return _("%(rows)s rows read") % {"rows": rows}
 
 
 def _chunks(items: Iterator[Checked], size: int) -> Iterator[list[Checked]]:
@@ -947,7 +952,7 @@ class _Importer:
         pending: dict[Any, dict[str, int]] = {}
         for chunk, new_customers, rows_read in chunks:
             if self.progress:
-                self.progress(rows_read, _("%(rows)s rows read") % {"rows": rows_read})
+                self.progress(rows_read, _rows_read(rows_read))
             if new_customers > len(self.customer_ids):
                 self._create_customers(customers.new[len(self.customer_ids) : new_customers])
             self._write(chunk, pending)
