@@ -8,6 +8,7 @@ the property test).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -113,14 +114,29 @@ def _upsert(model: Any, period: str, organisation_id: int, changes: dict[Key, Co
     upsert_increments(model, [period, *DIMENSIONS[1:]], COUNTERS, organisation_id, changes)
 
 
-def _upsert_sql(model: Any, dimensions: Sequence[str], counters: Sequence[str]) -> str:
+def _upsert_sql(
+    model: Any, dimensions: Sequence[str], counters: Sequence[str], source: str = ""
+) -> str:
+    return _upsert_text(model, tuple(dimensions), tuple(counters), source)
+
+
+@functools.cache
+def _upsert_text(
+    model: Any, dimensions: tuple[str, ...], counters: tuple[str, ...], source: str
+) -> str:
     table = model._meta.db_table
     columns = ["organisation_id", *dimensions, *counters]
     # The table as "r": a shorter statement (``voice.single_statement`` holds two of these).
     increments = ", ".join(f"{c} = r.{c} + excluded.{c}" for c in counters)
+    placeholders = ", ".join(["%s"] * len(columns))
+    # From ``source`` (a relation of the enclosing statement): a row only where it has one.
+    values = (
+        f"SELECT {placeholders} FROM {source}"  # noqa: S608  (placeholders, a relation's name)
+        if source
+        else f"VALUES ({placeholders})"
+    )
     return (
-        f"INSERT INTO {table} AS r ({', '.join(columns)}) "  # noqa: S608  (fixed identifiers)
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"INSERT INTO {table} AS r ({', '.join(columns)}) {values} "
         f"ON CONFLICT (organisation_id, {', '.join(dimensions)}) DO UPDATE SET {increments}"
     )
 
@@ -136,13 +152,16 @@ def _upsert_params(
     ]
 
 
-def upsert_statements(organisation_id: int, feedback: Feedback) -> list[tuple[str, list[Any]]]:
+def upsert_statements(
+    organisation_id: int, feedback: Feedback, *, source: str = ""
+) -> list[tuple[str, list[Any]]]:
     """The day's and the month's upsert of one new piece of feedback, as (SQL, parameters),
-    for a caller that sends them inside a statement of its own (``voice.arrival``)."""
+    for a caller that sends them inside a statement of its own (``voice.single_statement``),
+    each adding its row only where ``source`` (a relation there) has one."""
     [(day_key, counts)] = deltas([feedback], +1).items()
     month_key = (day_key[0].replace(day=1), *day_key[1:])
     return [
-        (_upsert_sql(model, [period, *DIMENSIONS[1:]], COUNTERS), params)
+        (_upsert_sql(model, [period, *DIMENSIONS[1:]], COUNTERS, source), params)
         for model, period, params in (
             (DailyRollup, "day", _upsert_params(organisation_id, day_key, counts, COUNTERS)),
             (MonthlyRollup, "month", _upsert_params(organisation_id, month_key, counts, COUNTERS)),

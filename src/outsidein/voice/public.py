@@ -53,6 +53,12 @@ def _token_matches(token: str, survey: Survey, invitation: Invitation | None) ->
 # (added, changed, deleted), of those organisation fields or the deletion of the owning team
 # changes the version, so the next request in every process reloads; no invalidation has to
 # reach other processes, whatever the cache backend.
+#
+# A customer's POST on PostgreSQL skips that query: the copy is trusted as far as the write, and
+# the write checks the version itself (``_UNCHANGED_SQL``, a condition of the one statement that
+# stores the answer). Where the version changed, nothing was written and the request is answered
+# again from a fresh copy. Any other answer to a POST (errors, a closed survey) is given from a
+# checked copy only, so a customer never sees a form the survey no longer has.
 
 _VERSION_SQL = (
     "SELECT s.id, s.updated_at, s.team_id, o.name, o.language, q.id, q.updated_at "
@@ -62,6 +68,16 @@ _VERSION_SQL = (
     "WHERE s.public_key = %s "
     "ORDER BY q.id"
 )
+# The same version as a condition on the database: true while the copy is current.
+_UNCHANGED_SQL = (
+    "EXISTS (SELECT 1 FROM voice_survey s JOIN core_organisation o ON o.id = s.organisation_id "
+    "WHERE s.public_key = %s AND s.id = %s AND s.updated_at = %s "
+    "AND s.team_id IS NOT DISTINCT FROM %s AND o.name = %s AND o.language = %s "
+    "AND ARRAY(SELECT q.id FROM voice_question q WHERE q.survey_id = s.id ORDER BY q.id) "
+    "= %s::bigint[] "
+    "AND ARRAY(SELECT q.updated_at FROM voice_question q WHERE q.survey_id = s.id ORDER BY q.id) "
+    "= %s::timestamptz[])"
+)
 _SURVEYS_KEPT = 256
 
 
@@ -70,6 +86,8 @@ class _Cached:
     version: tuple[Any, ...]
     survey: Survey
     questions: list[Question]
+    # ``_UNCHANGED_SQL`` with this version's parameters.
+    unchanged: tuple[str, list[Any]]
     # Rendered thank-you pages by (language, embedded): they depend on nothing else.
     thanks: dict[tuple[str, bool], bytes] = field(default_factory=dict)
 
@@ -104,12 +122,39 @@ def _public_survey(key: str) -> _Cached:
     survey = Survey.objects.select_related("organisation", "team").filter(public_key=key).first()
     if survey is None:
         raise Http404
-    cached = _Cached(version, survey, list(survey.questions.all()))
+    cached = _Cached(version, survey, list(survey.questions.all()), _unchanged(key, rows))
     with _surveys_lock:
         if len(_surveys) >= _SURVEYS_KEPT:
             _surveys.clear()
         _surveys[key] = cached
     return cached
+
+
+def _unchanged(key: str, rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    survey_id, updated_at, team_id, name, language = rows[0][:5]
+    questions = [(row[5], row[6]) for row in rows if row[5] is not None]
+    return _UNCHANGED_SQL, [
+        key,
+        survey_id,
+        updated_at,
+        team_id,
+        name,
+        language,
+        [question_id for question_id, _ in questions],
+        [stamp for _, stamp in questions],
+    ]
+
+
+def _unchecked_copy(request: HttpRequest, key: str) -> _Cached | None:
+    """This process's copy of the survey, for a POST whose write checks its version itself
+    (PostgreSQL); None where the request reads the version first."""
+    if request.method != "POST" or connection.vendor != "postgresql":
+        return None
+    return _surveys.get(key)
+
+
+class _Unchecked(Exception):
+    """The answer to this request would depend on an unchecked copy of the survey."""
 
 
 def public_survey(key: str) -> tuple[Survey, list[Question]]:
@@ -155,8 +200,12 @@ def _rate_limited(request: HttpRequest) -> bool:
     limit = settings.PUBLIC_RATE_LIMIT
     if not limit:
         return False
-    count = ratelimit.hit("public-submit", ratelimit.client_address(request), window=60)
-    return count > limit
+    # Counted once per request, also where the request is answered a second time (_Unchecked).
+    count = getattr(request, "_public_submit_hits", None)
+    if count is None:
+        count = ratelimit.hit("public-submit", ratelimit.client_address(request), window=60)
+        request._public_submit_hits = count  # type: ignore[attr-defined]
+    return bool(count > limit)
 
 
 def _answer_page(
@@ -168,7 +217,11 @@ def _answer_page(
     embedded: bool = False,
     cached: _Cached | None = None,
     preview: bool = False,
+    unchecked: bool = False,
 ) -> HttpResponse:
+    """``unchecked``: ``cached`` is this process's copy, not checked in this request; the write
+    checks it, and every other answer raises ``_Unchecked`` (the caller checks and answers
+    again)."""
     language = _language(request, invitation.customer.language if invitation else None)
     translation.activate(language)
     request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
@@ -183,6 +236,8 @@ def _answer_page(
     if preview:
         return _preview(request, survey, context)
     if not survey.is_accepting():
+        if unchecked:
+            raise _Unchecked
         return render(request, "voice/public/closed.html", context, status=410)
     if invitation is not None and invitation.feedback_is_complete:  # type: ignore[attr-defined]
         return render(request, "voice/public/already.html", context)
@@ -211,12 +266,19 @@ def _answer_page(
                 partial,
                 request,
                 session_key,
+                cached.unchanged if unchecked and cached else None,
             )
+        except services.SurveyChanged:
+            raise _Unchecked from None
         except services.AlreadyAnswered:
             return render(request, "voice/public/already.html", context)
         except services.SurveyNotOpen:
+            if unchecked:
+                raise _Unchecked from None
             return render(request, "voice/public/closed.html", context, status=410)
         except ValidationError as exc:
+            if unchecked:
+                raise _Unchecked from None
             errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
             if partial:
                 return HttpResponse(status=204)
@@ -332,6 +394,7 @@ def _save(
     partial: bool,
     request: HttpRequest,
     session_key: str,
+    survey_unchanged: tuple[str, list[Any]] | None,
 ) -> Feedback:
     """Submit, continuing an anonymous visitor's partial response kept in their session."""
     previous = None
@@ -349,6 +412,7 @@ def _save(
             partial=partial,
             previous=previous,
             questions=questions,
+            survey_unchanged=survey_unchanged,
         )
     if invitation is None and not feedback.is_complete:
         request.session[session_key] = feedback.pk
@@ -357,25 +421,45 @@ def _save(
 
 @csrf_exempt
 def answer_public(request: HttpRequest, key: str) -> HttpResponse:
-    cached = _public_survey(key)
-    if not cached.survey.allow_anonymous:
-        raise Http404
-    return _answer_page(request, cached.survey, channel=Channel.LINK, cached=cached)
+    return _answer_anonymous(request, key, embedded=False)
 
 
 @csrf_exempt
 @xframe_options_exempt
 def answer_embedded(request: HttpRequest, key: str) -> HttpResponse:
+    return _answer_anonymous(request, key, embedded=True)
+
+
+def _answer_anonymous(request: HttpRequest, key: str, *, embedded: bool) -> HttpResponse:
+    unchecked = _unchecked_copy(request, key)
+    if unchecked is not None and unchecked.survey.allow_anonymous:
+        try:
+            return _answer_copy(request, unchecked, embedded=embedded, unchecked=True)
+        except _Unchecked:
+            pass  # answered again below, from a checked copy
     cached = _public_survey(key)
     if not cached.survey.allow_anonymous:
         raise Http404
+    return _answer_copy(request, cached, embedded=embedded, unchecked=False)
+
+
+def _answer_copy(
+    request: HttpRequest, cached: _Cached, *, embedded: bool, unchecked: bool
+) -> HttpResponse:
+    channel = Channel.WIDGET if embedded else Channel.LINK
     response = _answer_page(
-        request, cached.survey, channel=Channel.WIDGET, embedded=True, cached=cached
+        request,
+        cached.survey,
+        channel=channel,
+        embedded=embedded,
+        cached=cached,
+        unchecked=unchecked,
     )
-    origins = " ".join(cached.survey.origin_list()) or "'none'"
-    response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
-        "frame-ancestors 'none'", f"frame-ancestors {origins}"
-    )
+    if embedded:
+        origins = " ".join(cached.survey.origin_list()) or "'none'"
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+            "frame-ancestors 'none'", f"frame-ancestors {origins}"
+        )
     return response
 
 

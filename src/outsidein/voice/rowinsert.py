@@ -61,16 +61,32 @@ class PreparedRow:
     returning: list[Any]
     using: str
 
-    def values_sql(self, expressions: dict[str, str] | None = None) -> str:
-        """``INSERT INTO table (columns) VALUES (...)`` without RETURNING, where a column named
-        in ``expressions`` takes that SQL around its placeholder (e.g. ``jsonb_set(%s, ...)``)
-        instead of the bare placeholder."""
+    def select_sql(
+        self,
+        expressions: dict[str, str] | None = None,
+        *,
+        source: str = "",
+        condition: str = "",
+        returning: bool = False,
+    ) -> str:
+        """``INSERT INTO table (columns) SELECT ...``: one row, or none where ``source`` (a
+        relation of the enclosing statement, e.g. a ``WITH`` name) is empty or ``condition``
+        (SQL) is false. A column named in ``expressions`` takes that SQL around its
+        placeholder (e.g. ``jsonb_set(%s, ...)``) instead of the bare placeholder; PostgreSQL
+        types the placeholders from the columns, as it does in ``VALUES``."""
         expressions = expressions or {}
         quote = connections[self.using].ops.quote_name
         values = ", ".join(expressions.get(column, "%s") for column in self.columns)
         table = quote(type(self.obj)._meta.db_table)
         names = ", ".join(quote(column) for column in self.columns)
-        return f"INSERT INTO {table} ({names}) VALUES ({values})"  # noqa: S608  (identifiers)
+        sql = f"INSERT INTO {table} ({names}) SELECT {values}"
+        if source:
+            sql += f" FROM {source}"
+        if condition:
+            sql += f" WHERE {condition}"
+        if returning:
+            sql += " RETURNING " + ", ".join(quote(field.column) for field in self.returning)
+        return sql
 
     def finish(self, returned: Sequence[Any] | None) -> None:
         """What ``save()`` does after its INSERT: the auto key set, the state saved, the

@@ -598,6 +598,11 @@ class SurveyNotOpen(Exception):
     """The survey does not accept responses now."""
 
 
+class SurveyChanged(Exception):
+    """The survey or its questions changed since the caller's copy, which the answers were
+    checked against (``survey_unchanged``): nothing was written."""
+
+
 def submit_response(survey: Survey, **kwargs: Any) -> Feedback:
     """Record a customer's answers (``_submit_response``) in a transaction of its own. A
     database connection lost before the commit was sent (the database restarted, a proxy cut
@@ -648,12 +653,18 @@ def _submit_response(
     submitted_at: datetime | None = None,
     previous: Feedback | None = None,
     questions: Sequence[Question] | None = None,
+    survey_unchanged: single_statement.Condition | None = None,
 ) -> Feedback:
     """Record a customer's answers. A partial response is kept and completed later: through
     the invitation, or ``previous`` (an anonymous visitor's partial answers, from their session).
     A complete response cannot be submitted twice through one invitation (``AlreadyAnswered``).
     The listeners and webhooks run in the worker (``process_arrival``): the customer's request
-    is the validation, the insert, the rollup upsert and the enqueueing."""
+    is the validation, the insert, the rollup upsert and the enqueueing.
+
+    ``survey_unchanged``: where the caller's ``survey`` and ``questions`` are a copy it has not
+    checked against the database in this request, the SQL condition (PostgreSQL) that they are
+    still current; the write happens only while it holds, else ``SurveyChanged`` is raised
+    and nothing is written (``voice.public``: the check costs no query of its own)."""
     if not survey.is_accepting():
         raise SurveyNotOpen
     questions = list(questions) if questions is not None else list(survey.questions.all())
@@ -688,6 +699,7 @@ def _submit_response(
         "language": language,
     }
     if existing is not None:
+        _require(survey_unchanged)
         feedback = _update_feedback(
             existing, fields | {"submitted_at": timezone.now()}, defer=True, announce=True
         )
@@ -702,6 +714,7 @@ def _submit_response(
             external_id=external_id,
             submitted_at=submitted_at,
             defer_listeners=True,
+            only_if=survey_unchanged,
             **fields,
         )[0]
     if invitation is not None and feedback.is_complete:
@@ -825,10 +838,12 @@ def _record_feedback(
     *,
     tags: Iterable[str] = (),
     defer_listeners: bool = False,
+    only_if: single_statement.Condition | None = None,
     **fields: Any,
 ) -> tuple[Feedback, bool]:
     # ``record_feedback`` without a transaction of its own, for callers inside one that
     # lets any error through (a savepoint there would cost two queries for nothing).
+    # ``only_if``: see ``survey_unchanged`` in ``submit_response``.
     external_id = (fields.get("external_id") or "").strip()
     if external_id:
         fields["external_id"] = external_id
@@ -841,11 +856,16 @@ def _record_feedback(
     apply_changes(feedback, fields, FEEDBACK_FIELDS)
     _fill_dimensions(feedback)
     _check(feedback)
-    if defer_listeners and feedback.is_complete and not tags and single_statement.write(feedback):
-        return feedback, True  # the row, its rollups and the worker's task in one statement
+    if defer_listeners and feedback.is_complete and not tags:
+        try:
+            if single_statement.write(feedback, only_if=only_if):
+                return feedback, True  # the row, its rollups and the worker's task in one
+        except single_statement.ConditionFailed:
+            raise SurveyChanged from None
     # In the caller's transaction; a transaction of its own where the caller runs none
     # (``submit_response`` for a new answer, expecting the one statement above).
     with contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic():
+        _require(only_if)
         rowinsert.insert(feedback)
         if tags:
             set_tags(feedback, tags)
@@ -853,6 +873,19 @@ def _record_feedback(
         if feedback.is_complete:
             _arrived(feedback, defer=defer_listeners)
     return feedback, True
+
+
+def _require(survey_unchanged: single_statement.Condition | None) -> None:
+    """Raise ``SurveyChanged`` unless the condition holds (read in the caller's transaction,
+    just before its write)."""
+    if survey_unchanged is None:
+        return
+    sql, params = survey_unchanged
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        (holds,) = cursor.fetchone()
+    if not holds:
+        raise SurveyChanged
 
 
 @transaction.atomic

@@ -11,7 +11,12 @@ A lost connection: the task row's key is made here (a UUID), so the outcome of a
 whose answer never came is known on a new connection. The task row is there: the statement
 committed (the feedback's id is read from the row). It is not: nothing was written, and the
 statement is sent once more. Only where the database queue holds the tasks (the default); with
-Redis the task is enqueued after the commit and the feedback goes the usual way."""
+Redis the task is enqueued after the commit and the feedback goes the usual way.
+
+A condition: the feedback's row is inserted only where it holds (``WHERE``), and the rollups and
+the task row only where the feedback's row was (``FROM f``). The public survey pages pass the
+version of the survey the answers were checked against, so the version is read by the write
+itself instead of by a query of its own before it (``voice.public``)."""
 
 from __future__ import annotations
 
@@ -29,6 +34,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# An SQL condition with its parameters.
+Condition = tuple[str, list[Any]]
+
+
+class ConditionFailed(Exception):
+    """The statement's condition did not hold: nothing was written."""
+
 
 def available() -> bool:
     """Whether a new complete feedback can go in one statement here: PostgreSQL, with the
@@ -36,10 +48,11 @@ def available() -> bool:
     return connection.vendor == "postgresql" and dispatch.tasks_in_database()
 
 
-def write(feedback: Feedback) -> bool:
+def write(feedback: Feedback, *, only_if: Condition | None = None) -> bool:
     """Insert ``feedback`` (new, complete, checked) with its rollup increments and the task
     that runs its arrival in the worker, in one statement. False (nothing written) where that
-    is not available: the caller writes it the usual way."""
+    is not available: the caller writes it the usual way. ``only_if``: an SQL condition the
+    write depends on; where it is false nothing is written and ``ConditionFailed`` raised."""
     if connection.vendor != "postgresql":
         return False
     task_row = dispatch.arrival_task_row()
@@ -51,7 +64,7 @@ def write(feedback: Feedback) -> bool:
     task = rowinsert.prepare(task_row)
     if task is None:
         return False
-    sql, params = _statement(feedback, feedback_row, task)
+    sql, params = _statement(feedback, feedback_row, task, only_if)
     if connection.in_atomic_block:
         # Inside a caller's transaction: its outcome is the caller's to know.
         returned = _send(sql, params)
@@ -64,6 +77,8 @@ def write(feedback: Feedback) -> bool:
             if returned is None:
                 logger.warning("The database connection was lost during a submission; retrying")
                 returned = _send(sql, params)
+    if returned is None:
+        raise ConditionFailed
     feedback_row.finish(returned)
     task_row.args_kwargs["kwargs"]["feedback_id"] = feedback.pk
     task.finish(None)
@@ -71,20 +86,52 @@ def write(feedback: Feedback) -> bool:
 
 
 def _statement(
-    feedback: Feedback, feedback_row: rowinsert.PreparedRow, task: rowinsert.PreparedRow
+    feedback: Feedback,
+    feedback_row: rowinsert.PreparedRow,
+    task: rowinsert.PreparedRow,
+    only_if: Condition | None,
 ) -> tuple[str, list[Any]]:
     [(day_sql, day_params), (month_sql, month_params)] = rollups.upsert_statements(
-        feedback.organisation_id, feedback
+        feedback.organisation_id, feedback, source="f"
     )
-    quote = connection.ops.quote_name
-    feedback_id = f"(SELECT {quote(feedback_row.returning[0].column)} FROM f)"  # noqa: S608
-    task_sql = task.values_sql(
-        {"args_kwargs": f"jsonb_set(%s, '{{kwargs,feedback_id}}', to_jsonb({feedback_id}))"}
-    )
-    # Statements with placeholders; identifiers from the models.
-    writes = f"f AS ({feedback_row.sql}), d AS ({day_sql}), m AS ({month_sql}), t AS ({task_sql})"
-    sql = f"WITH {writes} SELECT * FROM f"  # noqa: S608
-    return sql, [*feedback_row.params, *day_params, *month_params, *task.params]
+    condition_sql, condition_params = only_if or ("", [])
+    sql = _statement_text(feedback_row, task, day_sql, month_sql, condition_sql)
+    return sql, [
+        *feedback_row.params,
+        *condition_params,
+        *day_params,
+        *month_params,
+        *task.params,
+    ]
+
+
+# The statement's text by its parts' texts: the same for every submission (the parts are built
+# once per process), so it is written once.
+_texts: dict[tuple[str, ...], str] = {}
+
+
+def _statement_text(
+    feedback_row: rowinsert.PreparedRow,
+    task: rowinsert.PreparedRow,
+    day_sql: str,
+    month_sql: str,
+    condition_sql: str,
+) -> str:
+    key = (feedback_row.sql, task.sql, day_sql, month_sql, condition_sql)
+    text = _texts.get(key)
+    if text is None:
+        quote = connection.ops.quote_name
+        feedback_id = f"f.{quote(feedback_row.returning[0].column)}"
+        feedback_sql = feedback_row.select_sql(condition=condition_sql, returning=True)
+        task_sql = task.select_sql(
+            {"args_kwargs": f"jsonb_set(%s, '{{kwargs,feedback_id}}', to_jsonb({feedback_id}))"},
+            source="f",
+        )
+        # Placeholders in the order of the parameters: the feedback's values, the condition's,
+        # the day's and the month's upserts, the task row's.
+        writes = f"f AS ({feedback_sql}), d AS ({day_sql}), m AS ({month_sql}), t AS ({task_sql})"
+        text = _texts[key] = f"WITH {writes} SELECT * FROM f"  # noqa: S608  (identifiers)
+    return text
 
 
 def _send(sql: str, params: list[Any]) -> Any:
