@@ -279,8 +279,16 @@ class Feedback(TenantModel):
         related_name="feedback",
         db_index=False,
     )
-    invitation = models.OneToOneField(
-        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback"
+    # One response per invitation, and the customer's feedback found quickly: both indexes are
+    # partial (Meta), so an anonymous answer, and any feedback without an invitation (imports),
+    # writes no index entry for a link it does not have.
+    invitation = models.ForeignKey(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        db_index=False,
     )
     customer = models.ForeignKey(
         Customer,
@@ -289,6 +297,7 @@ class Feedback(TenantModel):
         blank=True,
         related_name="feedback",
         verbose_name=_("customer"),
+        db_index=False,
     )
     # Copied from the customer and survey when the feedback arrives, so a later move of the
     # customer to another segment does not rewrite history (and rollups stay correct).
@@ -330,6 +339,11 @@ class Feedback(TenantModel):
                 condition=~models.Q(external_id=""),
                 name="feedback_unique_external_id_per_org",
             ),
+            models.UniqueConstraint(
+                fields=["invitation"],
+                condition=models.Q(invitation__isnull=False),
+                name="feedback_one_per_invitation",
+            ),
             models.CheckConstraint(condition=models.Q(nps__lte=10), name="feedback_nps_range"),
             models.CheckConstraint(
                 condition=models.Q(csat__gte=1, csat__lte=5) | models.Q(csat__isnull=True),
@@ -346,6 +360,11 @@ class Feedback(TenantModel):
                 fields=["organisation", "kind", "-submitted_at"], name="feedback_org_kind"
             ),
             models.Index(fields=["survey", "-submitted_at"], name="feedback_survey_recent"),
+            models.Index(
+                fields=["customer"],
+                condition=models.Q(customer__isnull=False),
+                name="feedback_customer",
+            ),
         ]
 
     def __str__(self) -> str:
