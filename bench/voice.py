@@ -7,9 +7,11 @@ PostgreSQL a fresh, empty database), this script
 1. creates an organisation with customers in four segments, writes a CSV of ``--rows``
    responses over two years (seeded) and imports it through the real path
    (``voice.imports.run_import``) in a child process, so its peak RSS is the import's own;
-2. starts the production server (``outsidein serve --workers 2 --threads N``, gunicorn's gthread
-   worker; ``--threads 1``: its sync worker) on a free port of 127.0.0.1,
-   logs in over HTTP and times ``/dashboard/data.json`` unfiltered and filtered;
+2. on PostgreSQL vacuums and analyses what it wrote and waits for autovacuum to finish (the
+   steady state a server reaches minutes after an import), then starts the production server
+   (``outsidein serve --workers 2 --threads N``, gunicorn's gthread worker; ``--threads 1``:
+   its sync worker) on a free port of 127.0.0.1, logs in over HTTP and times
+   ``/dashboard/data.json`` unfiltered and filtered;
 3. opens an anonymous survey and drives POSTs of answers at it from a second process (a bounded
    load generator: a fixed number of requests or seconds, whichever comes first);
 4. computes NPS by segment by month with pandas from the same CSV and compares it, value for
@@ -841,6 +843,40 @@ def measure_load(
     return load
 
 
+def settle_database() -> dict[str, Any]:
+    """PostgreSQL: vacuum and analyse what this run bulk-wrote, then wait (60 s at most) until
+    no autovacuum worker runs, so the pages and submissions are measured in the steady state a
+    server reaches minutes after an import, not beside a vacuum of a million fresh rows that
+    competes for the same two cores (it raised both the floor's and the submission's CPU per
+    request by a third within one run)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+        # The vacuum dirtied every page it set visible: write them out now, not in a
+        # checkpoint during the measurements (a superuser's or pg_checkpoint's right).
+        with contextlib.suppress(Exception):
+            cursor.execute("CHECKPOINT")
+    vacuum_s = time.perf_counter() - started
+    waited = time.perf_counter()
+    while time.perf_counter() - waited < 60:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            )
+            (running,) = cursor.fetchone()
+        if not running:
+            break
+        time.sleep(1)
+    return {
+        "vacuum_analyze_checkpoint_s": round(vacuum_s, 1),
+        "waited_for_autovacuum_s": round(time.perf_counter() - waited, 1),
+    }
+
+
 def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """The round whose CPU per request is the median (the lower middle one for an even
     count)."""
@@ -1124,6 +1160,10 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     analysed = write_analyses(organisation.pk)
     log(f"  {analysed}")
 
+    settled = settle_database()
+    if settled:
+        log(f"  database settled: {settled}")
+
     survey = services.create_survey(
         organisation, template="nps", name="Bench public survey", allow_anonymous=True
     )
@@ -1224,14 +1264,22 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 f"p99 {loads[-1]['p99_ms']:.1f} ms; CPU {loads[-1]['cpu_ms_per_request']}"
             )
         floor, load = median_round(floors), median_round(loads)
-        paced = measure_load(
-            server, f"/r/{survey.public_key}/", token, args, rate=0.8 * load["per_s"]
-        )
-        log(
-            f"  submissions paced at {paced['paced_rate_per_s']:,.0f}/s: "
-            f"{paced['per_s']:,.0f}/s answered, p50 {paced['p50_ms']:.1f} ms, "
-            f"p99 {paced['p99_ms']:.1f} ms"
-        )
+        paced_rounds = []
+        for round_number in range(1, args.rounds + 1):
+            paced_rounds.append(
+                measure_load(
+                    server, f"/r/{survey.public_key}/", token, args, rate=0.8 * load["per_s"]
+                )
+            )
+            one = paced_rounds[-1]
+            log(
+                f"  round {round_number}: submissions paced at {one['paced_rate_per_s']:,.0f}/s: "
+                f"{one['per_s']:,.0f}/s answered, p50 {one['p50_ms']:.1f} ms, "
+                f"p99 {one['p99_ms']:.1f} ms"
+            )
+        # The median round by p99, as for the CPU: one round beside a checkpoint or the
+        # machine's other work is kept in the details, not taken as the figure.
+        paced = sorted(paced_rounds, key=lambda one: one["p99_ms"])[(args.rounds - 1) // 2]
         worker = run_worker_batch(workdir)
         log(f"  worker: {worker}")
         server_rss = server.peak_rss()
@@ -1241,7 +1289,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     finally:
         server.stop()
     stored = Feedback.objects.filter(survey=survey).count()
-    answered = sum(one["ok"] for one in loads) + paced["ok"] + warmed
+    answered = sum(one["ok"] for one in [*loads, *paced_rounds]) + warmed
     if stored != answered:
         raise AssertionError(f"{answered} submissions answered 200 but {stored} were stored.")
 
@@ -1287,6 +1335,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         },
         "rows": args.rows,
         "customers": args.customers,
+        "database_settled": settled,
         "segments": len(SEGMENTS),
         "metrics": metrics,
         "notes": {
@@ -1301,7 +1350,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             f"{args.rounds} alternating rounds, each figure the median round, the ratio the "
             "median of the rounds' ratios (all rounds under details.submit_cpu_ms_rounds)",
             "submit_p99_ms_at_80pct": "paced at 80% of submit_per_s from 16 connections, "
-            "latency from each request's planned send time",
+            "latency from each request's planned send time; the median of "
+            f"{args.rounds} rounds (each under details.submit_paced_p99_ms_rounds)",
             "themes_p95_ms": f"the worst p95 of the theme pages below, over "
             f"{analysed['analyses']:,} analysed comments (synthetic analyses; on PostgreSQL "
             "the planner's statistics refreshed after writing them, as autovacuum would)",
@@ -1326,6 +1376,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 for one_floor, one_load in zip(floors, loads, strict=True)
             ],
             "submit_paced": paced,
+            "submit_paced_p99_ms_rounds": [one["p99_ms"] for one in paced_rounds],
             "worker": worker,
             "themes": {"analyses": analysed, "pages": themes_pages},
             "server_peak_rss_mb": {k: round(v, 1) for k, v in server_rss.items()},
