@@ -57,8 +57,9 @@ def _token_matches(token: str, survey: Survey, invitation: Invitation | None) ->
 # A customer's POST on PostgreSQL skips that query: the copy is trusted as far as the write, and
 # the write checks the version itself (``_UNCHANGED_SQL``, a condition of the one statement that
 # stores the answer). Where the version changed, nothing was written and the request is answered
-# again from a fresh copy. Any other answer to a POST (errors, a closed survey) is given from a
-# checked copy only, so a customer never sees a form the survey no longer has.
+# again from a fresh copy. Every other answer that depends on the survey (the form with errors,
+# a closed survey) is given from a checked copy only, so a customer never sees a form the survey
+# no longer has; those that do not (the rate limit, an expired form token, the honeypot) are not.
 
 _VERSION_SQL = (
     "SELECT s.id, s.updated_at, s.team_id, o.name, o.language, q.id, q.updated_at "
