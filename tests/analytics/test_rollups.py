@@ -68,6 +68,14 @@ def test_rollups_equal_recomputation_after_any_writes(
     Feedback.objects.filter(organisation=organisation).delete()
     DailyRollup.objects.filter(organisation=organisation).delete()
     MonthlyRollup.objects.filter(organisation=organisation).delete()
+    apply_operations(organisation, ops)
+    assert rollups.snapshot(organisation.pk) == recomputed(organisation.pk)
+    assert rollups.snapshot(organisation.pk, monthly=True) == by_month(recomputed(organisation.pk))
+
+
+def apply_operations(organisation: Any, ops: list[dict[str, Any]], before_each: Any = None) -> None:
+    """Run ``ops`` (the strategies above) through the services, as users and imports would;
+    ``before_each(op)`` is called before each one."""
     segments = [SegmentFactory(organisation=organisation) for _ in range(2)]
     customers = [
         None,
@@ -76,6 +84,8 @@ def test_rollups_equal_recomputation_after_any_writes(
     ]
     import_counter = 0
     for op in ops:
+        if before_each is not None:
+            before_each(op)
         existing = list(Feedback.objects.filter(organisation=organisation).order_by("pk"))
         if op["op"] == "add":
             services.record_feedback(
@@ -114,8 +124,6 @@ def test_rollups_equal_recomputation_after_any_writes(
                     )
                 )
             services.bulk_record(organisation, items)
-    assert rollups.snapshot(organisation.pk) == recomputed(organisation.pk)
-    assert rollups.snapshot(organisation.pk, monthly=True) == by_month(recomputed(organisation.pk))
 
 
 def by_month(daily: dict[Any, Any]) -> dict[Any, Any]:

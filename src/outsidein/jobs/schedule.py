@@ -86,6 +86,16 @@ def _retention() -> str:
     return f"{changed} records anonymised or purged by the retention policies."
 
 
+def _rollup_stripes() -> str:
+    from outsidein.analytics.rollups import compact
+    from outsidein.core.models import Organisation
+
+    folded = sum(
+        compact(pk) for pk in Organisation.objects.order_by("pk").values_list("pk", flat=True)
+    )
+    return f"{folded} dashboard figures of past days merged into one row each."
+
+
 DAILY_STEPS: tuple[Step, ...] = (
     Step("survey-reminders", _survey_reminders),
     Step("breach-alerts", _breach_alerts),
@@ -94,6 +104,7 @@ DAILY_STEPS: tuple[Step, ...] = (
     Step("growing-themes", _growing_themes),
     Step("monthly-reports", _monthly_reports),
     Step("retention", _retention),
+    Step("rollup-stripes", _rollup_stripes),
 )
 
 

@@ -1093,6 +1093,7 @@ def _apply_rollups(organisation_id: int, changes: dict[Any, dict[str, int]]) -> 
             target[name] += value
     dimensions = DIMENSIONS[1:]
     columns = ["period", *dimensions, *COUNTERS]
+    keys_from_table = ["period", *dimensions]
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE import_rollup (period date, survey_id integer, "
@@ -1114,11 +1115,13 @@ def _apply_rollups(organisation_id: int, changes: dict[Any, dict[str, int]]) -> 
             keys = [period, *dimensions]
             increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
             cursor.execute(
-                f"INSERT INTO {table} (organisation_id, {', '.join(keys)}, "  # noqa: S608
+                f"INSERT INTO {table} (organisation_id, {', '.join(keys)}, stripe, "  # noqa: S608
                 f"{', '.join(COUNTERS)}) "
-                f"SELECT %s, {', '.join(columns)} FROM import_rollup "
-                f"ON CONFLICT (organisation_id, {', '.join(keys)}) DO UPDATE SET {increments}",
-                [organisation_id],
+                f"SELECT %s, {', '.join(keys_from_table)}, %s, {', '.join(COUNTERS)} "
+                "FROM import_rollup "
+                f"ON CONFLICT (organisation_id, {', '.join(keys)}, stripe) "
+                f"DO UPDATE SET {increments}",
+                [organisation_id, rollups.BULK_STRIPE],
             )
         cursor.execute("DROP TABLE import_rollup")
 
