@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outsidein.analytics import rollups, services
-from outsidein.analytics.models import DailyRollup, MonthlyRollup
+from outsidein.analytics.models import DIMENSIONS, DailyRollup, MonthlyRollup
 from outsidein.voice.models import Feedback
 from tests.analytics.test_rollups import apply_operations, by_month, operations, recomputed
 from tests.conftest import Tenant
@@ -37,10 +37,8 @@ def _feedback(tenant: Tenant, nps: int, *, days: int = 0) -> Feedback:
 
 def _stored_keys(organisation_id: int, model: Any = DailyRollup) -> set[tuple[Any, ...]]:
     period = "month" if model is MonthlyRollup else "day"
-    dimensions = ("survey_id", "segment_id", "team_id", "channel", "language", "kind")
-    return set(
-        model.objects.filter(organisation_id=organisation_id).values_list(period, *dimensions)
-    )
+    rows = model.objects.filter(organisation_id=organisation_id)
+    return set(rows.values_list(period, *DIMENSIONS[1:]))
 
 
 @pytest.mark.django_db

@@ -44,6 +44,7 @@ def submission_stripe() -> int:
     return random.randint(1, SUBMISSION_STRIPES)  # spreading load, not a secret
 
 
+@functools.cache  # asked on every upsert; a model's fields do not change
 def _striped(model: Any) -> bool:
     return any(field.name == "stripe" for field in model._meta.concrete_fields)
 
@@ -282,8 +283,8 @@ def upsert_increments(
     """Add ``changes`` (key: the dimensions' values, the period's date first → the counters'
     increments) to a rollup table in one race-free ``INSERT … ON CONFLICT DO UPDATE`` per row,
     on SQLite and PostgreSQL alike. The analytics and theme rollups both write this way.
-    ``stripe``: the row's stripe in a striped table (by default: a single row the connection's
-    submission stripe, more the bulk stripe)."""
+    ``stripe``: the row's stripe in a striped table (by default: a single row a submission's
+    stripe drawn at random, more the bulk stripe)."""
     sql = _upsert_sql(model, dimensions, counters)
     row_stripe = _stripe_for(model, len(changes), stripe)
     params = [
