@@ -25,6 +25,41 @@ def test_language(text: str, expected: str) -> None:
     assert language.detect(tokens.clean(text))[0] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De factuur klopt niet en de klantenservice reageert nooit", "nl"),
+        ("I was not happy with the delivery at all", "en"),
+    ],
+)
+def test_a_clear_vote_of_the_words_decides_without_the_model(
+    text: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model() -> None:
+        raise AssertionError("the language model was asked")
+
+    monkeypatch.setattr(language, "_identifier", no_model)
+    assert language.detect(tokens.clean(text))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Frisian and German share Dutch words, but not enough of them: the model decides
+        ("Wy binne net tefreden mei de rekken, dy is te heech", "other"),
+        ("Die Rechnung ist falsch und der Kundendienst antwortet nie", "other"),
+        ("Das ist ja echt super gewesen, danke an das ganze Team", "other"),
+        ("Le service était très bon et le personnel est aimable", "other"),
+        # two languages mixed: no clear vote, the model reads the whole
+        ("I am not happy at all with de service van jullie", "en"),
+    ],
+)
+def test_other_languages_are_not_taken_for_dutch_or_english(text: str, expected: str) -> None:
+    words = [word for word in tokens.tokens(tokens.clean(text)) if word[:1].isalpha()]
+    assert language._clear_vote(words, language._word_votes(words)) is None
+    assert language.detect(tokens.clean(text))[0] == expected
+
+
 def _label(text: str, lang: str) -> str:
     words = tokens.tokens(text)
     return sentiment.label_of(sentiment.rule_score(words, tokens.lemmas(words, lang), lang).score)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from scipy import stats as _scipy_stats
+from scipy import special as _special  # not scipy.stats: the same functions, a third of the import
 
 from outsidein.analytics.stats import proportion
 
@@ -209,8 +209,8 @@ def welch_difference(
             difference, difference, difference, p, None, p < 1 - confidence, confidence
         )
     df = (va + vb) ** 2 / (va * va / (n_a - 1) + vb * vb / (n_b - 1))
-    t = float(_scipy_stats.t.ppf(0.5 + confidence / 2.0, df))
-    p = float(2.0 * _scipy_stats.t.sf(abs(difference) / se, df))
+    t = float(_special.stdtrit(df, 0.5 + confidence / 2.0))
+    p = float(2.0 * _special.stdtr(df, -abs(difference) / se))
     return Difference(
         difference=difference,
         low=difference - t * se,

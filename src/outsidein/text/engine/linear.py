@@ -19,10 +19,8 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction import FeatureHasher
 
 N_FEATURES = 2**18
-_HASHER = FeatureHasher(n_features=N_FEATURES, input_type="dict", alternate_sign=False)
 
 Features = tuple[dict[str, float], dict[str, float]]  # (grams, side)
 
@@ -46,8 +44,17 @@ def word_grams(word: str, low: int = 2, high: int = 5) -> dict[str, float]:
     }
 
 
+@lru_cache(maxsize=1)
+def _hasher() -> Any:
+    # imported on first use: scikit-learn takes most of a second to import, and every process
+    # that starts Django imports this module, most of them never to hash a comment
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(n_features=N_FEATURES, input_type="dict", alternate_sign=False)
+
+
 def hashed(rows: Sequence[dict[str, float]]) -> sparse.csr_matrix:
-    return _HASHER.transform(rows).tocsr()
+    return _hasher().transform(rows).tocsr()
 
 
 @dataclass
