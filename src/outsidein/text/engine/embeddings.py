@@ -11,7 +11,7 @@ and English in one space (a sentence and its translation lie close together).
   same bundled model when that is installed (identical ids, 13x faster: a sixth of the
   analysis's time before), and its forward pass by ``TokenCachedForward``, which computes
   the part of it that depends on a token alone once per token per process (the same
-  numbers, 1.7x faster on comments);
+  numbers, 1.5-1.8x faster on comments);
   ``None`` when the package is not installed or ``OUTSIDEIN_TEXT_ENCODER=off``: the product then
   runs on the lexicon, rules and n-gram models alone.
 * ``encode(texts)`` embeds in batches, each distinct text once.
@@ -93,7 +93,7 @@ class TokenCachedForward:
     and averages. The projection, and the first layer's product for each window position,
     depend on the token alone: ``x = norm(e @ P)`` and ``x_branch @ W1[position]``. They are
     kept per token id (up to ``capacity`` ids, 13 KB each; tokens beyond that are computed
-    per batch), so a known token costs additions in the first layer instead of two thirds of
+    per batch), so a known token costs additions in the first layer instead of three fifths of
     the multiplications. What is left per token is the second layer, which sees the
     window's context. The output equals the package's to float rounding (tested).
     """
