@@ -37,6 +37,10 @@ CASES = [
     ("Slechte app, maar de medewerker was geweldig.", "nl", "positive"),
     ("The food was fine but the service was terrible.", "en", "negative"),
     ("It took a while, but the help was excellent.", "en", "positive"),
+    # apps and connections that fail (a turn towards a failure weighs more too)
+    ("Mooie app, maar hij crasht steeds.", "nl", "negative"),
+    ("Nice app, but it keeps crashing.", "en", "negative"),
+    ("Al twee dagen een storing en niemand laat iets weten.", "nl", "negative"),
     # intensifiers
     ("Echt heel erg goed geholpen!", "nl", "positive"),
     ("Absolutely terrible service.", "en", "negative"),

@@ -41,7 +41,8 @@ EN = _weights(
         undercooked burnt salty rip-off lost never nobody cancelled canceled charged
         refund incompetent unprofessional sloppy angry upset hate hated fail failed
         unreliable unreachable inedible sick unhappy dissatisfied unsatisfied
-        ripped-off;
+        ripped-off crash crashes crashed crashing glitch glitches glitchy buggy outage
+        outages;
     -3: terrible horrible awful worst disgusting dreadful appalling pathetic atrocious
         horrendous scam nightmare abysmal shocking disaster disgraceful furious
     """
@@ -68,7 +69,8 @@ NL = _weights(
         aangebrand verbrand overgaar nooit niemand geannuleerd terugbetaling
         incompetent onprofessioneel slordig boos kwaad haten mislukt onbetrouwbaar
         onbereikbaar oneetbaar ziek waardeloos zonde ontevreden ongelukkig
-        opgelicht;
+        opgelicht crash crasht crashen gecrasht hapert haperen storing storingen
+        foutmelding vastgelopen;
     -3: verschrikkelijk vreselijk afschuwelijk walgelijk belabberd waardeloos
         schandalig rampzalig dramatisch diep_triest bedroevend belachelijk oplichting
         oplichters drama ramp
