@@ -122,14 +122,21 @@ class TokenCachedForward:
         self._projected = np.zeros((1, backend.proj_W.shape[1]), dtype=np.float32)
         self._contributions = [np.zeros((n, 1, width), dtype=np.float32) for n, _ in self._orders]
 
+    def _embedded(self, ids: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The tokens' raw embeddings into ``out``: the table's uint8 rows scaled back per
+        chunk of the vocabulary."""
+        backend = self._backend
+        chunk = ids % self._source._NUM_CHUNKS
+        np.copyto(out, backend.table[ids])
+        out *= backend.scale[chunk, None]
+        out += backend.lo[chunk, None]
+        return out
+
     def _context_free(self, ids: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """For token ids: the normalised projection and, per branch, each window
         position's first-layer product (``(n, len(ids), width)``)."""
         backend, source = self._backend, self._source
-        chunk = ids % source._NUM_CHUNKS
-        embedded = backend.table[ids].astype(np.float32)
-        embedded *= backend.scale[chunk, None]
-        embedded += backend.lo[chunk, None]
+        embedded = self._embedded(ids, np.empty((len(ids), source._EMB_DIM), dtype=np.float32))
         projected = embedded @ backend.proj_W
         projected += backend.proj_b
         source._layernorm(projected, backend.ln_g_all, backend.ln_b_all, backend.eps)
@@ -204,11 +211,7 @@ class TokenCachedForward:
 
         # [raw embedding | branch 2 | branch 3 | branch 5], normalised and averaged below
         features = np.empty((n_tokens, backend._feat_dim), dtype=np.float32)
-        raw = features[:, : source._EMB_DIM]
-        chunk = flat % source._NUM_CHUNKS
-        np.copyto(raw, backend.table[flat])
-        raw *= backend.scale[chunk, None]
-        raw += backend.lo[chunk, None]
+        self._embedded(flat, features[:, : source._EMB_DIM])
 
         window = backend._window_index(starts, lengths, n_tokens)  # n_tokens: outside
         scratch = np.empty((n_tokens + 1, width), dtype=np.float32)

@@ -52,6 +52,13 @@ CLEAR_SHARE = 0.4  # this share of them the language's own,
 CLEAR_MARGIN = 3  # and this many times the other language's
 
 
+def _leading(votes: dict[str, int], count: int) -> tuple[str, float]:
+    """The language more of the ``count`` words belong to, with the confidence its share
+    gives (the votes must differ)."""
+    nl, en = votes["nl"], votes["en"]
+    return ("nl" if nl > en else "en"), round(0.5 + max(nl, en) / count / 2, 3)
+
+
 def _clear_vote(words: list[str], votes: dict[str, int]) -> tuple[str, float] | None:
     nl, en = votes["nl"], votes["en"]
     top, other = max(nl, en), min(nl, en)
@@ -59,7 +66,7 @@ def _clear_vote(words: list[str], votes: dict[str, int]) -> tuple[str, float] | 
         return None
     if top < CLEAR_MARGIN * other:
         return None
-    return ("nl" if nl > en else "en"), round(0.5 + top / len(words) / 2, 3)
+    return _leading(votes, len(words))
 
 
 def detect(text: str) -> tuple[str, float]:
@@ -81,5 +88,5 @@ def detect(text: str) -> tuple[str, float]:
     nl, en = votes["nl"], votes["en"]
     share = max(nl, en) / len(words)
     if max(nl, en) > 0 and nl != en and (share >= 0.4 or (len(words) <= 3 and share >= 0.3)):
-        return ("nl" if nl > en else "en"), round(0.5 + share / 2, 3)
+        return _leading(votes, len(words))
     return OTHER, float(probability) if best not in SUPPORTED else 0.0
