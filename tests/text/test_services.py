@@ -162,6 +162,9 @@ def test_cli_analyse_builtin_and_missing_column(tmp_path: Path, capsys: Any) -> 
         ("", ""),  # an empty comment has no language and no sentiment
     ]
     assert {"sentiment_score", "themes"} <= set(rows[0])
+    # the score is a plain number a spreadsheet reads as one, and there is none without sentiment
+    assert float(rows[0]["sentiment_score"]) < 0 and float(rows[1]["sentiment_score"]) > 0
+    assert rows[2]["sentiment_score"] == ""
     assert main(["text", "analyse", str(source), "--text-column", "text"]) == 2
     assert "no column 'text'" in capsys.readouterr().err
 

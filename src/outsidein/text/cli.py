@@ -65,13 +65,16 @@ def analyse_file(
             for row, result in zip(
                 chunk, analyser.analyse([row.get(text_column) or "" for row in chunk]), strict=True
             ):
-                row.update(
-                    language=result.language,
-                    sentiment=result.sentiment,
-                    sentiment_score=f"{result.score:.3f}",
-                    themes="|".join(result.themes),
-                )
-                writer.writerow(row)
+                analysed: dict[str, Any] = {
+                    **row,
+                    "language": result.language,
+                    "sentiment": result.sentiment,
+                    # a number, so a spreadsheet reads -0.544 as one (a text starting with
+                    # "-" is neutralised as a possible formula); none without a sentiment
+                    "sentiment_score": round(result.score, 3) if result.sentiment else "",
+                    "themes": "|".join(result.themes),
+                }
+                writer.writerow(analysed)
     finally:
         if out:
             handle.close()
