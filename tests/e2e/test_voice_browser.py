@@ -59,6 +59,43 @@ def test_customer_answers_on_a_phone_with_follow_up(browsing: Any, open_survey: 
     browsing.problems.assert_none()
 
 
+def test_sending_while_a_partial_save_is_on_its_way_stores_one_response(
+    browsing: Any, open_survey: Any
+) -> None:
+    """The page saves answers as the customer goes; a customer who sends while such a save is
+    still on its way (a slow network) gets one response, the one that save started."""
+    from playwright.sync_api import expect
+
+    from outsidein.voice.models import Feedback
+
+    phone = browsing.new_page(
+        viewport={"width": 390, "height": 844}, locale="nl-NL", is_mobile=True
+    )
+    held: list[Any] = []
+
+    def hold_partial_saves(route: Any) -> None:
+        request = route.request
+        if request.method == "POST" and 'name="partial"' in (request.post_data or ""):
+            held.append(route)  # let through only after the customer has sent
+        else:
+            route.continue_()
+
+    phone.route("**/r/**", hold_partial_saves)
+    phone.goto(browsing.url(f"/r/{open_survey.public_key}/"))
+    phone.locator("label.scale-option", has_text=re.compile(r"^8$")).click()
+    phone.wait_for_timeout(1000)  # the page saves 0.8 s after an answer
+    assert len(held) == 1, "the page made no partial save to hold"
+    phone.fill("textarea[name=reason]", "Snel geholpen")
+    phone.get_by_role("button", name="Versturen").click(no_wait_after=True)
+    phone.wait_for_timeout(500)
+    for route in held:
+        route.continue_()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Bedankt!")
+    [feedback] = Feedback.objects.filter(survey=open_survey)
+    assert (feedback.is_complete, feedback.nps, feedback.comment) == (True, 8, "Snel geholpen")
+    browsing.problems.assert_none()
+
+
 def test_score_keyboard_only(browsing: Any, open_survey: Any) -> None:
     from playwright.sync_api import expect
 

@@ -66,17 +66,31 @@
   }
 
   var saveTimer = null;
+  var saving = null;  // the partial save on its way, if any
   function saveSoon() {
     window.clearTimeout(saveTimer);
     saveTimer = window.setTimeout(function () {
       var data = new FormData(form);
       data.set("partial", "1");
-      window.fetch(window.location.href, { method: "POST", body: data, credentials: "same-origin" })
-        .catch(function () { /* the final submit still carries every answer */ });
+      saving = window.fetch(window.location.href, { method: "POST", body: data, credentials: "same-origin" })
+        .catch(function () { /* the final submit still carries every answer */ })
+        .then(function () { saving = null; });
     }, 800);
   }
 
   form.addEventListener("change", function () { updateVisibility(); saveSoon(); });
+  // Sending waits for a partial save on its way: the server continues the response that save
+  // started (it is in the session once the save is answered) instead of storing a second one.
+  // No partial save starts after sending: the final submit carries every answer.
+  form.addEventListener("submit", function (event) {
+    window.clearTimeout(saveTimer);
+    if (!saving) { return; }
+    event.preventDefault();
+    var submitter = event.submitter;
+    saving.then(function () {
+      if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+    });
+  });
   updateVisibility();
   var errors = document.getElementById("form-errors");
   if (errors) { errors.focus(); }
